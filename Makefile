@@ -1,0 +1,43 @@
+# The README's commands. Each target sets up what it needs from nothing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export CITYCOOP_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test test-sqlite test-postgres lint docs bench clean
+
+$(BIN)/citycoop: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## make demo: the web app with the World Cities portfolio, on SQLite, at http://127.0.0.1:8000
+demo: $(BIN)/citycoop
+	$(BIN)/citycoop demo
+
+## make test: the whole suite (lint, types, unit, integration, browser) on the configured database
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy citycoop
+	$(BIN)/pytest -n 2 -q
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy citycoop
+
+## make docs: regenerate docs/cli.md from the commands' own help texts
+docs: $(VENV)/.dev-installed
+	$(BIN)/python -m citycoop.clidocs > docs/cli.md
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

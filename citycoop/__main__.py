@@ -1,0 +1,54 @@
+"""The ``citycoop`` command: the product's own subcommands, then Django's."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# The commands a user of the product needs, in the order the help lists them. Anything else
+# given on the command line is passed to Django's management commands unchanged.
+PRODUCT_COMMANDS = {
+    "demo": "set up and serve the World Cities 2015-2016 demo portfolio",
+    "serve": "serve the web app (host, port, threads)",
+    "migrate": "create or update the database tables",
+    "createadmin": "create the admin account and print its generated password once",
+    "loaddemo": "load the World Cities 2015-2016 portfolio (loading twice changes nothing)",
+    "backup": "write a backup archive of the database and uploaded files",
+    "restore": "restore a backup archive into an empty data folder",
+    "check": "check the configuration and the database for problems",
+}
+
+
+def usage() -> str:
+    lines = ["usage: citycoop COMMAND [options]", "", "Commands:"]
+    width = max(len(name) for name in PRODUCT_COMMANDS)
+    for name, summary in PRODUCT_COMMANDS.items():
+        lines.append(f"  {name.ljust(width)}  {summary}")
+    lines += [
+        "",
+        "'citycoop COMMAND --help' explains one command. Django's other management commands",
+        "(shell, dbshell, createsuperuser, ...) also work: 'citycoop shell'.",
+    ]
+    return "\n".join(lines)
+
+
+def django_app_of(command: str) -> str:
+    """The app that provides a management command (ours, or Django's own for migrate/check)."""
+    from django.core.management import get_commands
+
+    return get_commands()[command]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citycoop.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["citycoop", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. Site admins are Django superusers; other powers come from
+    memberships of a programme or a pairing."""
+
+    person = models.OneToOneField(
+        "registry.Person", verbose_name=_("person record"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="user",
+    )
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", _("programme manager")
+    COORDINATOR = "coordinator", _("pairing coordinator")
+    MEMBER = "member", _("member")
+
+
+class Membership(models.Model):
+    """A user's role in one programme (managers) or one pairing (coordinators, members)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    programme = models.ForeignKey(
+        "registry.Programme", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    pairing = models.ForeignKey(
+        "portfolio.Pairing", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="membership_has_one_scope",
+                condition=(Q(programme__isnull=False, pairing__isnull=True)
+                           | Q(programme__isnull=True, pairing__isnull=False)),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "programme"], condition=Q(programme__isnull=False),
+                name="one_membership_per_programme",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "pairing"], condition=Q(pairing__isnull=False),
+                name="one_membership_per_pairing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.programme or self.pairing
+        return f"{self.user} – {self.get_role_display()} – {scope}"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in {Role.MANAGER, Role.COORDINATOR}
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role == Role.MANAGER
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    DELETE = "delete", _("deleted")
+
+
+class AuditEntry(models.Model):
+    """One write: who, when, which record, and the diff of its fields ({field: [old, new]})."""
+
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=300)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label or 'system'} {self.action} {self.object_repr}"
+
+
+def audit_actor_label(user: object | None) -> str:
+    if user is None:
+        return "system"
+    return getattr(user, "username", str(user))
+
+
+__all__ = ["AuditAction", "AuditEntry", "Membership", "Role", "User", "audit_actor_label"]

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from citycoop.common.admin import AuditedAdmin
+
+from .models import Event, MediaItem, Participation
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["person", "organisation", "role", "attendance"]
+    autocomplete_fields = ["person", "organisation"]
+
+
+class MediaItemInline(admin.TabularInline):
+    model = MediaItem
+    extra = 0
+    fields = ["outlet", "title", "type", "language", "published_on", "link", "reach"]
+
+
+@admin.register(Event)
+class EventAdmin(AuditedAdmin):
+    list_display = ["title", "kind", "when_text", "place"]
+    list_filter = ["kind", "is_public"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["place", "organisers", "pairings", "pilots"]
+    inlines = [ParticipationInline, MediaItemInline]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(AuditedAdmin):
+    list_display = ["event", "person", "organisation", "role", "attendance"]
+    list_filter = ["role", "attendance"]
+    search_fields = ["event__title", "person__name", "organisation__name"]
+    autocomplete_fields = ["event", "person", "organisation"]
+
+
+@admin.register(MediaItem)
+class MediaItemAdmin(AuditedAdmin):
+    list_display = ["outlet", "title", "type", "language", "published_on", "reach"]
+    list_filter = ["type", "language"]
+    search_fields = ["outlet", "title"]
+    autocomplete_fields = ["event", "pilot"]

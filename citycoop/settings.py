@@ -1,0 +1,225 @@
+"""One settings file, driven by the environment.
+
+Every setting a deployment may change is read here from a ``CITYCOOP_*`` variable through a
+small typed helper. A malformed value stops the process at start with a message naming the
+variable, rather than surfacing later as an odd behaviour.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_url(url: str, data_dir: Path) -> dict:
+    """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into Django's dict."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative.db is taken inside the data folder; sqlite:////abs/path.db is absolute.
+        raw_path = unquote(parts.path)
+        if not raw_path or raw_path == "/":
+            raise ImproperlyConfigured(f"CITYCOOP_DATABASE_URL={url!r} names no database file.")
+        path = Path(raw_path[1:])
+        if not path.is_absolute():
+            path = data_dir / path
+        return sqlite_database(path)
+    if parts.scheme in {"postgres", "postgresql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ImproperlyConfigured(f"CITYCOOP_DATABASE_URL={url!r} names no database.")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ImproperlyConfigured(
+        f"CITYCOOP_DATABASE_URL={url!r}: the scheme must be sqlite:// or postgres://."
+    )
+
+
+def sqlite_database(path: Path) -> dict:
+    # WAL lets readers go on while one process writes; IMMEDIATE takes the write lock at the
+    # start of a transaction so two writers queue on busy_timeout instead of failing mid-way.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+            ),
+        },
+        "TEST": {"NAME": os.environ.get("CITYCOOP_TEST_SQLITE_NAME") or None},
+    }
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """Keep a generated key in the data folder so sessions survive a restart."""
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if len(key) < 32:
+            raise ImproperlyConfigured(f"{key_file} holds a key shorter than 32 characters.")
+        return key
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return key
+
+
+DATA_DIR = Path(env_str("CITYCOOP_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+if DATA_DIR.exists() and not DATA_DIR.is_dir():
+    raise ImproperlyConfigured(f"CITYCOOP_DATA_DIR={DATA_DIR} exists and is not a folder.")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("CITYCOOP_DEBUG", False)
+SECRET_KEY = os.environ.get("CITYCOOP_SECRET_KEY") or load_or_create_secret_key(DATA_DIR)
+ALLOWED_HOSTS = env_list("CITYCOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CITYCOOP_CSRF_TRUSTED_ORIGINS", [])
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("CITYCOOP_DATABASE_URL", "sqlite:///citycoop.sqlite3"), DATA_DIR
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "citycoop.common",
+    "citycoop.accounts",
+    "citycoop.registry",
+    "citycoop.portfolio",
+    "citycoop.events",
+    "citycoop.reports",
+    "citycoop.imports",
+    "citycoop.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "citycoop.urls"
+WSGI_APPLICATION = "citycoop.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "admin:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("CITYCOOP_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the app folders when collectstatic has not run (tests, first start).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("CITYCOOP_SESSION_AGE", 60 * 60 * 12)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+EMAIL_BACKEND = env_str("CITYCOOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("CITYCOOP_LOG_LEVEL", "WARNING")},
+}

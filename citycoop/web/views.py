@@ -1,0 +1,155 @@
+"""Public pages: enough to browse a portfolio. The staff workspace builds on these."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from citycoop.accounts.permissions import access_pairing, sees_internal, visible_pairings
+from citycoop.events.models import Event
+from citycoop.portfolio.models import (
+    Action,
+    ActionOrganisation,
+    Agreement,
+    AgreementParty,
+    NextStep,
+    Pairing,
+    PairingMember,
+    PilotProject,
+)
+from citycoop.registry.models import Organisation, Person, Place, Programme, Visibility
+from citycoop.reports.figures import headline_figures
+from citycoop.reports.models import KpiSnapshot
+
+
+def main_programme() -> Programme | None:
+    """The programme with the most pairings: the one the home page is about."""
+    return (Programme.objects.annotate(n=Count("pairings")).order_by("-n", "-starts_start")
+            .first())
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    programme = main_programme()
+    context: dict = {"programme": programme}
+    if programme is not None:
+        context["figures"] = headline_figures(programme)
+        context["reported"] = (
+            KpiSnapshot.objects.filter(Q(programme=programme) | Q(programme__successors=programme),
+                                       computed=False)
+            .select_related("source", "programme").order_by("group", "name")
+        )
+        context["pairings"] = pairing_rows(request, programme)
+    return render(request, "web/home.html", context)
+
+
+def pairing_rows(request: HttpRequest, programme: Programme | None = None):  # type: ignore[no-untyped-def]
+    pairings = Pairing.objects.select_related("programme")
+    if programme is not None:
+        pairings = pairings.filter(programme=programme)
+    return (
+        visible_pairings(request.user, pairings)
+        .annotate(pilot_count=Count("pilots", filter=Q(pilots__is_public=True), distinct=True),
+                  agreement_count=Count("agreements", filter=Q(agreements__is_public=True),
+                                        distinct=True))
+        .prefetch_related(Prefetch("members", queryset=PairingMember.objects.select_related(
+            "place", "organisation")))
+        .order_by("programme__starts_start", "group", "number", "label")
+    )
+
+
+def pairing_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/pairing_list.html", {"pairings": pairing_rows(request)})
+
+
+def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    pairing = access_pairing(request.user, slug)
+    internal = sees_internal(request.user, pairing)
+    pilots = pairing.pilots.prefetch_related(
+        "themes",
+        Prefetch("actions", queryset=Action.objects.prefetch_related(
+            "places",
+            Prefetch("roles", queryset=ActionOrganisation.objects.select_related("organisation")),
+        )),
+        Prefetch("next_steps", queryset=NextStep.objects.select_related("owner")),
+        Prefetch("events", queryset=Event.objects.select_related("place")),
+    )
+    agreements = pairing.agreements.prefetch_related(
+        Prefetch("parties",
+                 queryset=AgreementParty.objects.select_related("place", "organisation")),
+        "next_steps",
+    ).select_related("signed_at_event")
+    events = Event.objects.filter(Q(pairings=pairing) | Q(pilots__pairing=pairing)).distinct()
+    if not internal:
+        pilots = pilots.filter(is_public=True)
+        agreements = agreements.filter(is_public=True)
+        events = events.filter(is_public=True)
+    next_steps = NextStep.objects.filter(
+        Q(pairing=pairing) | Q(pilot__pairing=pairing) | Q(agreement__pairing=pairing)
+    ).select_related("owner", "pilot", "agreement").order_by("status", "due_start", "id")
+    return render(request, "web/pairing_detail.html", {
+        "pairing": pairing,
+        "members": pairing.members.select_related("place", "organisation"),
+        "pilots": pilots,
+        "agreements": agreements,
+        "events": events.select_related("place").order_by("when_start", "title"),
+        "next_steps": next_steps,
+        "internal": internal,
+    })
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("place", "parent"), slug=slug
+    )
+    roles = (ActionOrganisation.objects.filter(organisation=organisation,
+                                               action__pilot__is_public=True,
+                                               action__pilot__pairing__is_public=True)
+             .select_related("action__pilot__pairing").order_by("action__pilot__pairing__label",
+                                                                "action__pilot__position",
+                                                                "action__position"))
+    people = organisation.people.all()
+    if not request.user.is_authenticated:
+        people = people.filter(visibility=Visibility.PUBLIC)
+    return render(request, "web/organisation_detail.html", {
+        "organisation": organisation,
+        "roles": roles,
+        "pairings": Pairing.objects.filter(
+            Q(members__organisation=organisation)
+            | Q(pilots__actions__roles__organisation=organisation)
+            | Q(agreements__parties__organisation=organisation), is_public=True).distinct(),
+        "agreements": Agreement.objects.filter(parties__organisation=organisation,
+                                               is_public=True).distinct(),
+        "events": Event.objects.filter(organisers=organisation, is_public=True),
+        "people": people,
+        "units": organisation.units.all(),
+    })
+
+
+def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    place = get_object_or_404(Place.objects.select_related("parent"), slug=slug)
+    return render(request, "web/place_detail.html", {
+        "place": place,
+        "pairings": Pairing.objects.filter(
+            Q(members__place=place) | Q(members__place__parent=place), is_public=True
+        ).distinct(),
+        "organisations": place.organisations.all(),
+        "events": place.events.filter(is_public=True),
+        "children": place.children.all(),
+    })
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.select_related("place"), slug=slug)
+    if not event.is_public and not request.user.is_authenticated:
+        raise Http404("No such event.")
+    return render(request, "web/event_detail.html", {
+        "event": event,
+        "pairings": event.pairings.filter(is_public=True),
+        "pilots": event.pilots.filter(is_public=True).select_related("pairing"),
+        "organisers": event.organisers.all(),
+        "agreements": event.agreements_signed.filter(is_public=True),
+    })
+
+
+__all__ = ["Person", "PilotProject"]

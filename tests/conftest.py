@@ -1,0 +1,61 @@
+"""Shared test set-up: a private data folder, personas, and the demo portfolio."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Before Django reads its settings: keep every test run's files out of the user's var/.
+os.environ.setdefault("CITYCOOP_DATA_DIR", tempfile.mkdtemp(prefix="citycoop-test-"))
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def require_shared(relative: str) -> Path:
+    """A file of ../shared, or a skip that says why (a user's clone has no ../shared).
+
+    CI sets CITYCOOP_REQUIRE_SHARED=1, where a missing file fails instead of skipping.
+    """
+    path = SHARED / relative
+    if not path.exists():
+        if os.environ.get("CITYCOOP_REQUIRE_SHARED") == "1":
+            pytest.fail(f"{path} is missing and CITYCOOP_REQUIRE_SHARED=1")
+        pytest.skip(f"{path} is not here: this test reads ../shared, which only the "
+                    "project's own checkouts have")
+    return path
+
+
+@pytest.fixture
+def demo(db):
+    """The World Cities 2015-2016 portfolio, loaded through the services."""
+    from citycoop.portfolio.demo.loader import load_portfolio
+
+    return load_portfolio()
+
+
+@pytest.fixture
+def admin_user(db):
+    from citycoop.accounts.models import User
+
+    return User.objects.create_superuser("root", "root@example.org", "a-long-test-password")
+
+
+@pytest.fixture
+def manager(db, demo):
+    from citycoop.accounts.models import Membership, Role, User
+    from citycoop.registry.models import Programme
+
+    user = User.objects.create_user("manager", password="a-long-test-password")
+    Membership.objects.create(user=user, role=Role.MANAGER,
+                              programme=Programme.objects.get(slug="world-cities-2015-2016"))
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    from citycoop.accounts.models import User
+
+    return User.objects.create_user("outsider", password="a-long-test-password")

@@ -59,3 +59,7 @@ def outsider(db):
     from citycoop.accounts.models import User
 
     return User.objects.create_user("outsider", password="a-long-test-password")
+
+
+def database_url() -> str:
+    return os.environ.get("CITYCOOP_DATABASE_URL", "sqlite:///citycoop.sqlite3")

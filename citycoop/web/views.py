@@ -16,9 +16,8 @@ from citycoop.portfolio.models import (
     NextStep,
     Pairing,
     PairingMember,
-    PilotProject,
 )
-from citycoop.registry.models import Organisation, Person, Place, Programme, Visibility
+from citycoop.registry.models import Organisation, Place, Programme, Visibility
 from citycoop.reports.figures import headline_figures
 from citycoop.reports.models import KpiSnapshot
 
@@ -37,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["reported"] = (
             KpiSnapshot.objects.filter(Q(programme=programme) | Q(programme__successors=programme),
                                        computed=False)
-            .select_related("source", "programme").order_by("group", "name")
+            .select_related("source", "programme").order_by("group", "-name")
         )
         context["pairings"] = pairing_rows(request, programme)
     return render(request, "web/home.html", context)
@@ -151,5 +150,3 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "agreements": event.agreements_signed.filter(is_public=True),
     })
 
-
-__all__ = ["Person", "PilotProject"]

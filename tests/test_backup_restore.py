@@ -14,8 +14,8 @@ from tests.conftest import database_url
 def citycoop(data_dir, *args, database=None, check=True):
     env = {**os.environ, "CITYCOOP_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    if database:
-        env["CITYCOOP_DATABASE_URL"] = database
+    # Never the suite's own database: SQLite in the given folder unless a test names another.
+    env["CITYCOOP_DATABASE_URL"] = database or "sqlite:///citycoop.sqlite3"
     result = subprocess.run([sys.executable, "-m", "citycoop", *args], env=env,
                             capture_output=True, text=True, timeout=300)
     if check:

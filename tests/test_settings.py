@@ -14,7 +14,8 @@ from citycoop.settings import database_from_url, env_bool
 
 
 def start_django(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "CITYCOOP_DATA_DIR": str(tmp_path / "data"), **env}
+    environment = {**os.environ, "CITYCOOP_DATA_DIR": str(tmp_path / "data"),
+                   "CITYCOOP_DATABASE_URL": "sqlite:///citycoop.sqlite3", **env}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, "-m", "citycoop", "check"], env=environment,

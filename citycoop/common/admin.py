@@ -1,4 +1,8 @@
-"""Admin edits go through the same audited, version-checked write path as everything else."""
+"""Admin edits go through the same audited, version-checked write path as everything else.
+
+Forms show a fuzzy date as its text only ("June/July 2016"); the start, end and precision
+columns are derived from it on save, so they can never disagree with what was written.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,44 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest
 
+from citycoop.accounts.models import User
+from citycoop.common.fields import fuzzy_columns
 from citycoop.common.services import (
     StaleEditError,
     create_record,
     delete_record,
     update_record,
 )
+from citycoop.lib.fuzzydate import FuzzyDateError, parse_or_unknown
+
+
+def fuzzy_names(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(getattr(model, "_fuzzy_date_fields", ()))
+
+
+def derived_columns(model: type[models.Model]) -> list[str]:
+    """Columns computed from a fuzzy date's text, which forms must not offer for editing."""
+    return [column for name in fuzzy_names(model) for column in fuzzy_columns(name)
+            if not column.endswith("_text")]
+
+
+def form_values(form: forms.ModelForm, *, only_changed: bool) -> dict[str, Any]:
+    """The form's values for the service layer: concrete fields, fuzzy dates parsed."""
+    model = form._meta.model
+    editable = {f.name for f in model._meta.concrete_fields if f.editable}
+    names = form.changed_data if only_changed else list(form.cleaned_data)
+    values = {name: form.cleaned_data[name] for name in names
+              if name in editable and name in form.cleaned_data}
+    for fuzzy in fuzzy_names(model):
+        text_column = f"{fuzzy}_text"
+        if text_column in values:
+            text = values.pop(text_column)
+            values[fuzzy] = parse_or_unknown(text) if text.strip() else None
+    return values
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -23,38 +57,96 @@ class VersionedAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
+        if self.instance.pk and "loaded_version" in self.fields:
+            self.fields["loaded_version"].initial = getattr(self.instance, "version", None)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        for fuzzy in fuzzy_names(self._meta.model):
+            text = cleaned.get(f"{fuzzy}_text")
+            if text and text.strip():
+                try:
+                    parse_or_unknown(text)
+                except FuzzyDateError as error:
+                    self.add_error(f"{fuzzy}_text", str(error))
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded is not None:
-            stored = type(self.instance).objects.filter(pk=self.instance.pk).values_list(
-                "version", flat=True
-            ).first()
+            stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list(
+                "version", flat=True).first()
             if stored is not None and stored != loaded:
                 raise forms.ValidationError(str(StaleEditError(self.instance, loaded, stored)))
         return cleaned
 
 
+def save_through_services(form: forms.ModelForm, user: Any) -> models.Model:
+    """Create or update the form's record with the audited services; return the saved record."""
+    instance = form.instance
+    if instance.pk is None or instance._state.adding:
+        return create_record(type(instance), form_values(form, only_changed=False),
+                             acting_user=user)
+    return update_record(instance, form_values(form, only_changed=True), acting_user=user,
+                         expected_version=form.cleaned_data.get("loaded_version"))
+
+
+class AuditedInlineMixin:
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs["exclude"] = [*(kwargs.get("exclude") or []), *derived_columns(self.model)]  # type: ignore[attr-defined]
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+
+class AuditedTabularInline(AuditedInlineMixin, admin.TabularInline):
+    form = VersionedAdminForm
+
+
+class AuditedStackedInline(AuditedInlineMixin, admin.StackedInline):
+    form = VersionedAdminForm
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in staff member: the admin lets no one else reach a save."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """Saves through the services' write helpers: audited, validated, refused when stale."""
+    """Saves records and their inlines through the services: audited, validated, refused
+    when stale. Many-to-many fields are saved by Django after the record, as usual."""
 
     form = VersionedAdminForm
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        kwargs["exclude"] = [*(kwargs.get("exclude") or []), *derived_columns(self.model)]
+        return super().get_form(request, obj, change, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        concrete = {f.name for f in obj._meta.concrete_fields if f.editable}
-        values = {name: form.cleaned_data[name] for name in form.changed_data if name in concrete}
-        if not change:
-            saved = create_record(type(obj), {name: form.cleaned_data[name] for name in concrete
-                                              if name in form.cleaned_data},
-                                  acting_user=request.user)  # type: ignore[arg-type]
-            obj.pk, obj.version = saved.pk, saved.version
-            return
-        saved = update_record(obj, values, acting_user=request.user,  # type: ignore[arg-type]
-                              expected_version=form.cleaned_data.get("loaded_version"))
-        obj.version = saved.version
+        saved = save_through_services(form, acting_user(request))
+        obj.pk = saved.pk
+        form.instance = saved
+        if hasattr(saved, "version"):
+            obj.version = saved.version
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # The admin's change message reads these three lists, as BaseModelFormSet.save fills them.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            adding = inline_form.instance.pk is None
+            if formset.can_delete and formset._should_delete_form(inline_form):
+                if not adding:
+                    delete_record(inline_form.instance, acting_user=acting_user(request))
+                    formset.deleted_objects.append(inline_form.instance)
+                continue
+            if not inline_form.has_changed():
+                continue
+            setattr(inline_form.instance, formset.fk.name, form.instance)
+            inline_form.cleaned_data[formset.fk.name] = form.instance
+            inline_form.instance = save_through_services(inline_form, acting_user(request))
+            if adding:
+                formset.new_objects.append(inline_form.instance)
+            else:
+                formset.changed_objects.append((inline_form.instance, inline_form.changed_data))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        delete_record(obj, acting_user=request.user)  # type: ignore[arg-type]
+        delete_record(obj, acting_user=acting_user(request))

@@ -1,18 +1,18 @@
 from django.contrib import admin
 
-from citycoop.common.admin import AuditedAdmin
+from citycoop.common.admin import AuditedAdmin, AuditedTabularInline
 
 from .models import Event, MediaItem, Participation
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(AuditedTabularInline):
     model = Participation
     extra = 0
     fields = ["person", "organisation", "role", "attendance"]
     autocomplete_fields = ["person", "organisation"]
 
 
-class MediaItemInline(admin.TabularInline):
+class MediaItemInline(AuditedTabularInline):
     model = MediaItem
     extra = 0
     fields = ["outlet", "title", "type", "language", "published_on", "link", "reach"]

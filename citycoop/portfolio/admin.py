@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from citycoop.common.admin import AuditedAdmin
+from citycoop.common.admin import AuditedAdmin, AuditedStackedInline, AuditedTabularInline
 
 from .models import (
     Action,
@@ -14,13 +14,13 @@ from .models import (
 )
 
 
-class PairingMemberInline(admin.TabularInline):
+class PairingMemberInline(AuditedTabularInline):
     model = PairingMember
     extra = 0
     autocomplete_fields = ["place", "organisation"]
 
 
-class PilotInline(admin.TabularInline):
+class PilotInline(AuditedTabularInline):
     model = PilotProject
     extra = 0
     fields = ["number", "title", "status", "position"]
@@ -36,7 +36,7 @@ class PairingAdmin(AuditedAdmin):
     filter_horizontal = ["also_in"]
 
 
-class ActionInline(admin.StackedInline):
+class ActionInline(AuditedStackedInline):
     model = Action
     extra = 0
     fields = ["position", "topic", "text", "kind", "status", "when_text", "links"]
@@ -53,7 +53,7 @@ class PilotProjectAdmin(AuditedAdmin):
     inlines = [ActionInline]
 
 
-class ActionOrganisationInline(admin.TabularInline):
+class ActionOrganisationInline(AuditedTabularInline):
     model = ActionOrganisation
     extra = 0
     autocomplete_fields = ["organisation"]
@@ -68,7 +68,7 @@ class ActionAdmin(AuditedAdmin):
     inlines = [ActionOrganisationInline]
 
 
-class AgreementPartyInline(admin.TabularInline):
+class AgreementPartyInline(AuditedTabularInline):
     model = AgreementParty
     extra = 0
     autocomplete_fields = ["place", "organisation"]

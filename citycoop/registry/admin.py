@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from citycoop.common.admin import AuditedAdmin
+from citycoop.common.admin import AuditedAdmin, AuditedTabularInline
 
 from .models import Organisation, Person, Place, Programme, Theme
 
@@ -29,7 +29,7 @@ class PlaceAdmin(AuditedAdmin):
     autocomplete_fields = ["parent"]
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(AuditedTabularInline):
     model = Person
     extra = 0
     fields = ["title", "name", "position", "email", "visibility"]

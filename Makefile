@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export CITYCOOP_DATA_DIR ?= $(CURDIR)/var
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
 
 .PHONY: demo test test-sqlite test-postgres lint docs bench clean
 
@@ -20,7 +22,7 @@ $(VENV)/.dev-installed: pyproject.toml
 
 ## make demo: the web app with the World Cities portfolio, on SQLite, at http://127.0.0.1:8000
 demo: $(BIN)/citycoop
-	$(BIN)/citycoop demo
+	$(BIN)/citycoop demo --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 ## make test: the whole suite (lint, types, unit, integration, browser) on the configured database
 test: $(VENV)/.dev-installed
@@ -36,8 +38,9 @@ lint: $(VENV)/.dev-installed
 docs: $(VENV)/.dev-installed
 	$(BIN)/python -m citycoop.clidocs > docs/cli.md
 
+## make bench: time `make demo` from a fresh clone and the public pages (see bench/README.md)
 bench: $(VENV)/.dev-installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/demo_startup.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

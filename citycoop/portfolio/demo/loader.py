@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.text import capfirst
 
 from citycoop.accounts.models import User
 from citycoop.common.services import sync_children, upsert_record
@@ -49,7 +50,7 @@ class LoadReport:
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, model: type[models.Model], outcome: str) -> None:
-        self.outcomes[(model._meta.verbose_name_plural.title(), outcome)] += 1  # type: ignore[union-attr]
+        self.outcomes[(capfirst(str(model._meta.verbose_name_plural)), outcome)] += 1
 
     @property
     def changed(self) -> int:
@@ -172,8 +173,11 @@ class PortfolioLoader:
 
     def load_organisations(self) -> None:
         items = self.data.get("organisations", [])
-        # Parents may come later in the list: create everything, then set parents.
+        # A parent listed after its unit is set in a second pass, once it exists.
+        later = []
         for item in items:
+            parent_key = item.get("parent")
+            known = not parent_key or parent_key in self.keys[Organisation]
             self.keys[Organisation][item["key"]] = self.upsert(
                 Organisation, {"slug": item["key"]}, {
                     "name": item["name"], "acronym": item.get("acronym", "") or "",
@@ -182,12 +186,14 @@ class PortfolioLoader:
                     "place": self.ref(Place, item.get("place")),
                     "website": item.get("website", "") or "",
                     "description": item.get("description", "") or "",
+                    **({"parent": self.ref(Organisation, parent_key)} if known else {}),
                 })
-        for item in items:
-            if item.get("parent"):
-                org = self.upsert(Organisation, {"slug": item["key"]},
-                                  {"parent": self.ref(Organisation, item["parent"])})
-                self.keys[Organisation][item["key"]] = org
+            if not known:
+                later.append(item)
+        for item in later:
+            self.keys[Organisation][item["key"]] = self.upsert(
+                Organisation, {"slug": item["key"]},
+                {"parent": self.ref(Organisation, item["parent"])})
 
     def load_people(self) -> None:
         for item in self.data.get("people", []):

@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["/", "/pairings/", "/pairings/west-midlands-guangzhou-tianjin/",
@@ -59,7 +60,11 @@ def main() -> int:
     port = free_port()
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("CITYCOOP_", "VIRTUAL_ENV", "DJANGO_"))}
-    log = open(work / "demo.log", "w")
+    with (work / "demo.log").open("w") as log:
+        return measure(clone, work, port, env, log)
+
+
+def measure(clone: Path, work: Path, port: int, env: dict[str, str], log: TextIO) -> int:
     started = time.monotonic()
     process = subprocess.Popen(["make", "demo", f"DEMO_PORT={port}"], cwd=clone, env=env,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -83,7 +88,6 @@ def main() -> int:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-        log.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -30,7 +30,7 @@ def portfolio_summary(data_dir, database=None) -> str:
         "print(sorted(record_counts().items()));"
         "print(list(Action.objects.order_by('pk').values_list('text','when_text','version')))"
     )
-    return citycoop(data_dir, "shell", "-c", script, database=database).stdout
+    return citycoop(data_dir, "shell", "-v0", "-c", script, database=database).stdout
 
 
 def test_backup_then_restore_into_an_empty_data_folder_gives_the_same_portfolio(tmp_path):

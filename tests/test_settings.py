@@ -68,3 +68,17 @@ def test_it_reads_booleans_in_the_usual_spellings(monkeypatch, raw, expected):
 def test_it_refuses_a_database_url_without_a_database_name(tmp_path):
     with pytest.raises(ImproperlyConfigured, match="names no database"):
         database_from_url("postgres://localhost/", tmp_path)
+
+
+def test_a_file_database_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    environment = {**os.environ, "CITYCOOP_DATA_DIR": str(tmp_path / "data"),
+                   "CITYCOOP_DATABASE_URL": "sqlite:///citycoop.sqlite3"}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    script = ("from django.db import connection\n"
+              "with connection.cursor() as c:\n"
+              "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
+              "    c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0])\n")
+    result = subprocess.run([sys.executable, "-m", "citycoop", "shell", "-v0", "-c", script],
+                            env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]

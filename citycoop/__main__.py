@@ -16,6 +16,8 @@ PRODUCT_COMMANDS = {
     "backup": "write a backup archive of the database and uploaded files",
     "restore": "restore a backup archive into an empty data folder",
     "check": "check the configuration and the database for problems",
+    "extract": "read a report (txt, md, html, docx, pdf) and print its structured draft",
+    "import": "review a report against the registry and apply it in one transaction",
 }
 
 

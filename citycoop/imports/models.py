@@ -52,6 +52,11 @@ class Provenance(models.Model):
     start = models.PositiveIntegerField(_("from character"), null=True, blank=True)
     end = models.PositiveIntegerField(_("to character"), null=True, blank=True)
     excerpt = models.TextField(_("excerpt"), blank=True)
+    value = models.JSONField(
+        _("value imported"), null=True, blank=True,
+        help_text=_("What the import wrote. A later import changes the field only while it "
+                    "still holds this value, so edits made by hand are kept."),
+    )
 
     class Meta:
         verbose_name_plural = _("provenance")

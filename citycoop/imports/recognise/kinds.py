@@ -34,6 +34,8 @@ def topic_of(text: str, *, has_place: bool, has_date: bool) -> str | None:
     A label ending in a full stop is taken only when it is short and names no place or date,
     since "Mission to China in June 2015." is a sentence, not a label.
     """
+    if NEXT_STEP.search(text):
+        return None  # "Next Step:" says what kind of action it is, not its topic
     match = LABEL.match(text)
     if match and len(match.group(1).split()) <= 8 and "http" not in match.group(1).casefold():
         return match.group(1).strip()

@@ -61,7 +61,7 @@ class Applier:
         if item.status == SKIPPED:
             return
         missing = [need for need in item.needs if need not in self.records]
-        if missing or not self.is_accepted(item) and item.status == NEW:
+        if missing or (not self.is_accepted(item) and item.status == NEW):
             self.report.add(item, "skipped")
             return
         if item.writes and self.is_accepted(item):
@@ -82,6 +82,7 @@ class Applier:
 
     def write_source(self, item: Item) -> SourceDocument:
         values = dict(item.values)
+        record: Any
         if item.record is None:
             record = create_record(SourceDocument, values, acting_user=self.user)
         else:
@@ -153,6 +154,7 @@ class Applier:
         return create_record(KpiSnapshot, values, acting_user=self.user)
 
     def update(self, item: Item) -> Any:
+        assert item.record is not None, "only an existing record is updated"
         changes = {name: new for name, (_, new) in item.changes.items()}
         if "when_text" in changes:
             changes["when"] = changes.pop("when_text")

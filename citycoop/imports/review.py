@@ -18,7 +18,7 @@ from django.db.models import Model
 
 from citycoop.lib.geo import get_gazetteer
 from citycoop.lib.text import fold, slugify
-from citycoop.portfolio.models import Action, Agreement, Pairing, PilotProject
+from citycoop.portfolio.models import Action, Agreement, Pairing
 from citycoop.registry.models import Person, Place, Programme
 from citycoop.reports.models import KpiSnapshot
 
@@ -195,7 +195,8 @@ class Reviewer:
         if folded in self.place_keys:
             key = self.place_keys[folded]
             if key:
-                self.review.items[key].spans.setdefault(f"mention {len(self.review.items[key].spans)}", span)
+                spans = self.review.items[key].spans
+                spans.setdefault(f"mention {len(spans)}", span)
             return key
         match = find_place(name, self.places)
         if match is not None:
@@ -210,6 +211,7 @@ class Reviewer:
     def new_place(self, name: str, span: tuple[int, int], country_hint: str | None) -> str | None:
         gazetteer = get_gazetteer()
         resolved = gazetteer.resolve(name)
+        values: dict[str, Any]
         country = gazetteer.country(name) if len(name) == 2 and name.isupper() else None
         if country is not None:
             values = {"name": country.name, "kind": "country", "country": country.country}
@@ -272,7 +274,7 @@ class Reviewer:
         written = clean(name)
         variants = self.variants.get(fold(written), [])
         acronym = next((v for v in [written, *variants] if v.isupper() and " " not in v), "")
-        values = {"name": written, "acronym": acronym if acronym != written else "",
+        values: dict[str, Any] = {"name": written, "acronym": acronym if acronym != written else "",
                   "aliases": [v for v in variants if v != acronym],
                   "type": guess_organisation_type(written),
                   "country": country or "", "slug": unique_slug_for_organisation(written)}
@@ -392,12 +394,12 @@ class Reviewer:
         if record is None:
             item.values = proposed
         else:
-            when = proposed.pop("when") or record.when_text
+            when = proposed.pop("when") or getattr(record, "when_text", "")
             compare(item, record, {**proposed, "when_text": when}, self.document_record)
         self.review.add(item)
 
     def agreement(self, draft: AgreementDraft) -> None:
-        if draft.count is not None and draft.count > 1 or "more than" in draft.text.casefold():
+        if (draft.count or 0) > 1 or "more than" in draft.text.casefold():
             return  # a figure ("14 MoUs have been signed"), kept as a snapshot instead
         pairing_key = next((self.pairing_keys[id(p)] for p in self.review.draft.pairings
                             if p.label == draft.pairing and id(p) in self.pairing_keys), None)
@@ -426,7 +428,7 @@ class Reviewer:
         return None
 
     def figures(self) -> None:
-        programme = self.review.items["programme"].record
+        programme: Any = self.review.items["programme"].record
         for name, value in self.review.draft.totals.items():
             span = self.review.draft.total_spans.get(name, (0, 0))
             record = None

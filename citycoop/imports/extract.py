@@ -148,6 +148,21 @@ class Extractor:
         inner = places_within(name, tokenise(name), self.context)
         return self.places.country_of(inner[0].text) if inner else None
 
+    def prose_sides(self) -> list[tuple[str, str]]:
+        lead = next((b for b in self.document.blocks if b.kind == BlockKind.HEADING), None) or \
+            next((b for b in self.document.blocks if b.kind == BlockKind.PARAGRAPH), None)
+        if lead is None:
+            return []
+        sides: list[tuple[str, str]] = []
+        for mention in find_names(lead.text, self.context):
+            if mention.kind == PLACE:
+                country = self.places.country_of(mention.text)
+                if country and all(clean(mention.text) != name for name, _ in sides):
+                    sides.append((clean(mention.text), country))
+        eu = [side for side in sides if side[1] in EU_COUNTRIES]
+        partner = [side for side in sides if side[1] not in EU_COUNTRIES]
+        return eu + partner if eu and partner else []
+
     def open_pairing(self, block: TextBlock, sides: list[tuple[str, str]]) -> None:
         self.close_pairing()
         number = NUMBERED.match(block.marker + " ") if block.marker else NUMBERED.match(block.text)
@@ -173,8 +188,10 @@ class Extractor:
 
     def current_area(self) -> AreaDraft:
         if self.pairing is None:
-            # Content outside any pairing goes to a pairing without label or sides.
-            self.pairing = PairingDraft(label=None)
+            # Content outside any pairing goes to a pairing without a label; a press release
+            # whose title names an EU place and a partner place gets those as its sides.
+            self.pairing = PairingDraft(label=None, sides=self.prose_sides() if
+                                        self.prose_only else [])
             self.pairing_level = None
         if self.area is None:
             self.area = AreaDraft(title=None)

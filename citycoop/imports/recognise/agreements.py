@@ -20,26 +20,31 @@ WORD = re.compile(
     r"\b(launch\w*|sign\w*)\b[\w\s-]{0,40}?\bpartnership\b", re.I)
 NEGATED = re.compile(r"\b(no|not|never|without)\b[\w\s]{0,12}\b(mous?|agreements?|memorand)", re.I)
 UNDER_PREPARATION = re.compile(
-    r"\b(under preparation|in preparation|being (prepared|drafted|negotiated)|preparing|"
-    r"drafting|negotiat\w+|in the pipeline)\b", re.I)
-SIGNED = re.compile(r"\b(signed|concluded|inked|were agreed|has been agreed)\b", re.I)
-PLANNED = re.compile(r"\b(plann\w*|envisag\w*|intend\w*|will sign|to sign|signing|should be "
-                     r"signed|foreseen|expected|proposed|aim\w* to)\b", re.I)
+    r"\b(under\s+preparation|in\s+preparation|being\s+(prepared|drafted|negotiated)|preparing|"
+    r"drafting|negotiat\w+|in\s+the\s+pipeline)\b", re.I)
+SIGNED = re.compile(r"\b(signed|concluded|inked|were\s+agreed|has\s+been\s+agreed)\b", re.I)
+PLANNED = re.compile(r"\b(plann\w*|envisag\w*|intend\w*|will\s+sign|to\s+sign|signing|should\s+be\s+"
+                     r"signed|foreseen|expected|proposed|aim\w*\s+to)\b", re.I)
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
 COUNT = re.compile(r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+"
                    r"(?:new\s+|bilateral\s+|further\s+)?(mous?|memorand\w*|agreements?|"
                    r"letters?\s+of\s+intent)\b", re.I)
-MORE_THAN = re.compile(r"(the\s+)?more than \d+ (from|under|of|in) (the\s+)?[\w-]+"
+# Reports wrapped at a fixed width (PDFs) break lines anywhere: spaces are \s+ throughout.
+MORE_THAN = re.compile(r"(the\s+)?more\s+than\s+\d+\s+(from|under|of|in)\s+(the\s+)?[\w-]+"
                        r"(\s+(cooperation|programme|program|project))?", re.I)
-ALSO = re.compile(r"\s+as well as\s+|;\s+", re.I)
-EXAMPLE = re.compile(r"\((e\.g\.|for example|such as)\s+([^()]+?)\s+[–-]\s+([^()]+?)"
+ALSO = re.compile(r"\s+as\s+well\s+as\s+|;\s+", re.I)
+EXAMPLE = re.compile(r"\((e\.g\.|for\s+example|such\s+as)\s+([^()]+?)\s+[–-]\s+([^()]+?)"
                      r"(\s+for\s+[^()]*)?\)", re.I)
 BETWEEN = re.compile(r"\bbetween\s+(.+?)(?=\s+(is|are|was|were|has|have|for|on)\b|[,.;]|$)",
                      re.I)
 
 
 WITH = re.compile(r"\bwith\s+(?:the\s+)?([A-Z][\w’'&-]*(?:\s+(?:[A-Z][\w’'&-]*|of|de|and))*)")
+
+
+ANAPHORA = re.compile(r"^\s*(the|this|that|such\s+an?)\s+(mou|memorand\w*|agreement|letter\s+"
+                     r"of\s+intent|partnership)\b", re.I)
 
 
 @dataclass
@@ -52,7 +57,7 @@ class AgreementMention:
     parties: list[str] = field(default_factory=list)
 
 
-SIGNED_STATEMENT = re.compile(r"\b(have|has|had) been (signed|concluded)\b|\b(was|were) "
+SIGNED_STATEMENT = re.compile(r"\b(have|has|had)\s+been\s+(signed|concluded)\b|\b(was|were)\s+"
                               r"(signed|concluded)\b", re.I)
 
 
@@ -89,7 +94,9 @@ def parties_of(clause: str) -> list[str]:
         if "(" in inside and ")" not in inside:
             inside = clause[match.start(1):clause.find(")", match.start(1)) + 1]
         parts = re.split(r"\s+and\s+(?![^()]*\))", inside)
-        return [re.sub(r"^the\s+", "", p.strip(), flags=re.I) for p in parts if p.strip()]
+        parties = [re.sub(r"^the\s+", "", p.strip(), flags=re.I) for p in parts]
+        # "between the two cities" names no party.
+        return [p for p in parties if p and p[0].isupper()]
     return [match.group(1).strip() for match in WITH.finditer(clause)]
 
 
@@ -105,8 +112,8 @@ def find_agreements(text: str) -> list[AgreementMention]:
             left, right = clause_around(text, start, end, position)
             covered.append((left, right))
             clause = text[left:right]
-            if NEGATED.search(clause):
-                continue
+            if NEGATED.search(clause) or (ANAPHORA.match(clause) and found):
+                continue  # "no MoU was signed"; "The agreement was signed by ..." (said before)
             found.extend(split_clause(text, left, right, status_of(clause, sentence)))
             for more in MORE_THAN.finditer(clause):
                 found.append(AgreementMention(more.group(), left + more.start(),

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 
-NEXT_STEP = re.compile(r"^\s*(next steps?|follow[- ]?up|upcoming|to do)\s*[:\-–]", re.I)
+NEXT_STEP = re.compile(r"^\s*(next\s+steps?|follow[- ]?up|upcoming|to\s+do)\s*[:\-–]", re.I)
 AGREEMENT = re.compile(
-    r"\b(mous?|memorand\w*|agreements?|letters? of intent|contracts?|twinning)\b"
+    r"\b(mous?|memorand\w*|agreements?|letters?\s+of\s+intent|contracts?|twinning)\b"
     r"|\bpartnership\b.{0,60}\b(launch\w*|sign\w*|conclu\w*)|\b(launch\w*|sign\w*)\b.{0,60}"
     r"\bpartnership\b", re.I)
 MISSION = re.compile(r"\b(\w+-)?missions?\b|\bdelegat\w*|\bvisit(s|ed)?\b|\btravel(l)?ed\b|"
-                     r"\bstudy tour\b|\btrip\b", re.I)
+                     r"\bstudy\s+tour\b|\btrip\b", re.I)
 EVENT = re.compile(r"\b(week|fair|events?|conference|congress|forum|summit|workshop|seminar|"
                    r"webinar|exhibition|expo|festival|matchmaking)\b", re.I)
 FUNDING = re.compile(r"\b(funds?|funding|funded|grants?|financ\w+|loans?|invest\w*)\b|"
-                     r"\bsupport by\b", re.I)
+                     r"\bsupport\s+by\b", re.I)
 # "during the March mission": a mission named as the background of something else.
 BACKGROUND = re.compile(r"\b(during|after|at|on|following|since)\s+(the\s+)?(\w+\s+)?$", re.I)
 COOPERATION = re.compile(r"\bco-?operat\w*|\bcollaborat\w*", re.I)
@@ -50,7 +50,7 @@ def kind_of(text: str, topic: str | None) -> str:
     later "after the visit" does not make a cooperation a mission."""
     if NEXT_STEP.search(text):
         return "next_step"
-    if AGREEMENT.search(text) and not re.search(r"\bno (mou|agreement)\b", text, re.I):
+    if AGREEMENT.search(text) and not re.search(r"\bno\s+(mou|agreement)\b", text, re.I):
         return "agreement"
     lead = first_sentence(text)
     if topic and lead.startswith(topic):

@@ -106,3 +106,9 @@ ACTING_VERBS = frozenset({"is", "are", "was", "were", "has", "have", "had", "wil
                           "agreed", "started", "presented", "identified", "expressed",
                           "proposed", "joined", "hosted", "organised", "organized", "invited",
                           "supports", "supported", "develops", "developed", "launched"})
+
+# Cooperation programmes: named often, never organisations in their own right.
+PROGRAMME_NAMES = frozenset({"world cities", "cetregio", "iuc", "iurc", "urbact", "interreg",
+                             "international urban cooperation", "horizon 2020", "horizon europe",
+                             "international urban and regional cooperation", "eu-china",
+                             "covenant of mayors", "global covenant of mayors"})

@@ -24,6 +24,7 @@ from .lexicon import (
     ORGANISATION_HEADS,
     PERSON_TITLES,
     PLURAL_HEADS,
+    PROGRAMME_NAMES,
     TRAILING_ORGANISATION_NOUNS,
     WORLD_REGIONS,
     ZONE_HEADS,
@@ -80,15 +81,28 @@ def read_run(text: str, run: list[Token], before: Token | None, after: Token | N
         return []
     if run[0].folded.rstrip(".") in PERSON_TITLES and len(run) > 1:
         return [mention(text, run[1:], PERSON)]
+    if join(run).casefold() in PROGRAMME_NAMES:
+        return []  # programmes are not organisations ("IUC", "World Cities")
     found: list[Mention] = []
-    introduced = before is not None and before.folded in INTRODUCING_NOUNS and \
-        only_space_between(text, before, run[0])
+    introduced = introduced_by_noun(text, run[0], before)
     parts = split_run(text, run, context, introduced)
     for position, (joiner, part) in enumerate(parts):
         last = position == len(parts) - 1
         found.extend(read_part(text, part, joiner or before, after if last else None,
                                introduced, context))
     return found
+
+
+def introduced_by_noun(text: str, first: Token, before: Token | None) -> bool:
+    """ "software companies Maithu and Pixel Soup", "companies such as Etra Group and Kapsch"."""
+    if before is None or not only_space_between(text, before, first):
+        return False
+    if before.folded in INTRODUCING_NOUNS:
+        return True
+    lead = text[max(0, before.start - 40):before.end].casefold().split()
+    return (lead[-2:] == ["such", "as"] or lead[-1:] in (["including"], ["like"])) and \
+        len(lead) >= 3 and lead[-3 if lead[-1] != "including" and lead[-1] != "like" else -2] \
+        in INTRODUCING_NOUNS
 
 
 def strip_generic_start(run: list[Token], context: Context) -> list[Token]:
@@ -131,7 +145,9 @@ def splits_here(left: list[Token], right: list[Token], context: Context) -> bool
         # "Sichuan and Shantou Universities": places sharing one plural head word; but
         # "UK-China Research and Innovation Partnership Fund" is one name.
         if not context.is_place(join(left), False):
-            return False
+            # ... unless a complete name follows that starts with a place ("Lisboa E-Nova and
+            # Kyoto City Environmental Policy Bureau").
+            return has_head(right_part) and context.is_place(right_part[0].text, False)
         return not (has_head(right_part) and right_part[-1].folded in PLURAL_HEADS)
     governed_by_of = len(left) >= 2 and left[-2].folded in {"of", "de", "di"}
     right_is_place = context.is_place(join(right_part), False)
@@ -151,7 +167,8 @@ def head_index(tokens: list[Token]) -> int | None:
     """Where the organisation head word is: the last word, or a word followed by "of ..."."""
     for index in range(len(tokens) - 1, -1, -1):
         folded = tokens[index].folded
-        is_head = folded in ORGANISATION_HEADS or is_zone_pair(tokens, index)
+        is_head = folded in ORGANISATION_HEADS or is_zone_pair(tokens, index) or (
+            folded == "city" and index + 1 < len(tokens) and tokens[index + 1].folded == "of")
         if not is_head:
             continue
         if index == len(tokens) - 1:
@@ -221,7 +238,9 @@ def read_part(text: str, part: list[Token], before: Token | None, after: Token |
             only_space_between(text, part[-1], after) and not is_nationality(part):
         # "World Cities team", "Chandigarh administration": the noun is part of the name.
         return [mention(text, [*part, after], ORGANISATION)]
-    if context.is_place(name, True) or name.casefold() in WORLD_REGIONS:
+    guess = not (len(part) == 1 and (part[0].sentence_start or
+                                     part[0].folded in context.vocabulary))
+    if context.is_place(name, guess) or name.casefold() in WORLD_REGIONS:
         return [mention(text, part, PLACE)]
     if foreign_body(part, context):
         return [mention(text, part, ORGANISATION)]
@@ -302,8 +321,10 @@ def places_within(text: str, part: list[Token], context: Context) -> list[Mentio
                 continue
             name = join(window)
             single = len(window) == 1
+            # A misspelt place is guessed at only mid-sentence: a capitalised first word is
+            # more often an ordinary word ("Funding lead: ...") than a misspelt city.
             allow_fuzzy = single and not context.generic(window[0]) and \
-                window[0].folded not in context.vocabulary
+                window[0].folded not in context.vocabulary and not window[0].sentence_start
             if single and (window[0].is_acronym or context.generic(window[0])
                            or window[0].folded in NON_BODY_TAILS):
                 continue

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from .lexicon import NAME_CONNECTORS
 
+MONTHS = frozenset("january february march april may june july august september october "
+                   "november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 WORD = re.compile(r"&|[^\W_][\w’'&.\-]*", re.UNICODE)
@@ -93,7 +96,9 @@ def chunks(text: str, tokens: list[Token]) -> list[list[Token]]:
             continue
         if token.is_connector and current and joined and index + 1 < len(tokens):
             following = tokens[index + 1]
-            if following.is_capitalised and only_space_between(text, token, following):
+            # "... Government in June": a month after "in" is a date, not part of the name.
+            if following.is_capitalised and only_space_between(text, token, following) and \
+                    following.folded not in MONTHS:
                 current.append(token)
                 continue
         if current:

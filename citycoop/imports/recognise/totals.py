@@ -14,15 +14,16 @@ GROUP_ADJECTIVES = {
     "indonesian": "indonesia", "thai": "thailand", "malaysian": "malaysia",
     "latin american": "latin_america", "african": "africa", "asian": "asia",
 }
-GROUP = re.compile(r"\b(?:European|EU)\s+and\s+(Latin American|\w+)\s+(?:cities|regions|partners)"
+GROUP = re.compile(r"\b(?:European|EU)\s+and\s+(Latin\s+American|\w+)\s+(?:cities|regions|partners)"
                    r"|\bEU[-–](\w+)\b", re.I)
-COUNTED = re.compile(r"\b(\d+)\s+(pilot projects?|pilots|pairings|cities|regions|projects|"
+COUNTED = re.compile(r"\b(\d+)\s+(pilot\s+projects?|pilots|pairings|cities|regions|projects|"
                      r"partnerships|events|missions|participants)\b", re.I)
 SIGNED_COUNT = re.compile(r"\b(\d+)\s+(mous?|memorand\w*|agreements?)\s+(?:have|has|had|were|"
                           r"was)?\s*(?:been\s+)?signed", re.I)
 NONE_SIGNED = re.compile(r"\bno\s+(mous?|memorand\w*|agreements?)\s+(?:has|have|had|was|were)"
                          r"\s+(?:yet\s+)?(?:been\s+)?signed", re.I)
-MORE_THAN = re.compile(r"\bmore than (\d+) (?:from|under|of|in) (?:the\s+)?([\w-]+)", re.I)
+MORE_THAN = re.compile(r"\bmore\s+than\s+(\d+)\s+(?:from|under|of|in)\s+(?:the\s+)?([\w-]+)",
+                       re.I)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ UNDER_PREPARATION = re.compile(
     r"\b(under\s+preparation|in\s+preparation|being\s+(prepared|drafted|negotiated)|preparing|"
     r"drafting|negotiat\w+|in\s+the\s+pipeline)\b", re.I)
 SIGNED = re.compile(r"\b(signed|concluded|inked|were\s+agreed|has\s+been\s+agreed)\b", re.I)
-PLANNED = re.compile(r"\b(plann\w*|envisag\w*|intend\w*|will\s+sign|to\s+sign|signing|should\s+be\s+"
-                     r"signed|foreseen|expected|proposed|aim\w*\s+to)\b", re.I)
+PLANNED = re.compile(r"\b(plann\w*|envisag\w*|intend\w*|will\s+sign|to\s+sign|signing|"
+                     r"should\s+be\s+signed|foreseen|expected|proposed|aim\w*\s+to)\b", re.I)
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
 COUNT = re.compile(r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+"

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from rapidfuzz import fuzz, process
 
 from citycoop.lib.geo import get_gazetteer
 from citycoop.lib.text import fold, slugify
@@ -109,7 +110,9 @@ def compare(item: Item, record: Model, proposed: dict[str, Any],
         current = getattr(record, name)
         if comparable(current) == comparable(new):
             continue
-        if current in ("", None, [], {}) or (name in earlier and comparable(earlier[name]) ==
+        # A fuzzy date is cited as "when" and compared as its text, "when_text".
+        imported = earlier.get(name, earlier.get(name.removesuffix("_text")))
+        if current in ("", None, [], {}) or (imported is not None and comparable(imported) ==
                                              comparable(current)):
             item.changes[name] = (current, new)
         else:
@@ -312,9 +315,7 @@ class Reviewer:
                                     for k, c in member_keys]
         self.review.add(item)
         self.pairing_keys[id(draft)] = key
-        existing_actions = {fold(clean(a.text)): a for a in
-                            Action.objects.filter(pilot__pairing=record).select_related("pilot")
-                            } if record else {}
+        existing_actions = known_actions(record) if record else {}
         for area in draft.areas:
             self.area(draft, key, record, area, existing_actions)
 
@@ -346,7 +347,7 @@ class Reviewer:
         # Bullets without a heading: each is a pilot of its own, titled by its topic, unless
         # the registry already holds the action (then it stays in the pilot it is in).
         for action in area.actions:
-            known = existing_actions.get(fold(clean(action.text)))
+            known = find_action(clean(action.text), existing_actions)
             if known is not None:
                 pilot_key = f"pilot:{known.pilot_id}"
                 self.review.add(Item(pilot_key, "pilot", known.pilot.title, SAME,
@@ -383,7 +384,7 @@ class Reviewer:
         proposed = {"text": text, "kind": draft.kind, "topic": clean(draft.topic or ""),
                     "when": draft.dates[0].text if draft.dates else "",
                     "links": [u.text for u in draft.urls] + [e.text for e in draft.emails]}
-        record = existing.get(fold(text))
+        record = find_action(text, existing)
         key = f"action:{record.pk}" if record else f"action:new:{draft.start}"
         item = Item(key, "action", short_title(text, 90), NEW, record=record,
                     needs=[pilot_key, *places, *organisations], spans={"text": (draft.start,
@@ -466,6 +467,31 @@ class Reviewer:
                 item.values = {"name": name, "title": title, "email": contact["email"],
                                "visibility": "internal"}
             self.review.add(item)
+
+
+def known_actions(pairing: Pairing) -> dict[str, Action]:
+    """The pairing's actions by their text now and by the text an import first gave them, so
+    an action someone reworded is still found."""
+    actions = list(Action.objects.filter(pilot__pairing=pairing).select_related("pilot"))
+    by_text = {fold(clean(a.text)): a for a in actions}
+    by_id = {a.pk: a for a in actions}
+    imported = Provenance.objects.filter(
+        content_type=ContentType.objects.get_for_model(Action), object_id__in=list(by_id),
+        field="text", value__isnull=False).values_list("object_id", "value")
+    for action_id, value in imported:
+        by_text.setdefault(fold(clean(str(value))), by_id[action_id])
+    return by_text
+
+
+def find_action(text: str, known: dict[str, Action]) -> Action | None:
+    """The same action: the same words, or nearly (a report's next version may fix a date)."""
+    key = fold(text)
+    if key in known:
+        return known[key]
+    if not known:
+        return None
+    best = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=90)
+    return known[best[0]] if best else None
 
 
 def organisation_variants(draft: ReportDraft) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -165,6 +165,7 @@ ROOT_URLCONF = "citycoop.urls"
 WSGI_APPLICATION = "citycoop.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 TEMPLATES = [
     {
@@ -209,6 +210,11 @@ STORAGES = {
 # Serve straight from the app folders when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploaded reports: a size limit here, and the readers check the type by content.
+CITYCOOP_UPLOAD_MAX_BYTES = env_int("CITYCOOP_UPLOAD_MAX_MB", 20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, taken now
 

@@ -7,5 +7,6 @@ admin.site.site_title = "citycoop admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("imports/", include("citycoop.imports.urls")),
     path("", include("citycoop.web.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -184,6 +185,7 @@ class Action(VersionedModel):
                                     related_name="actions")
     organisations = models.ManyToManyField(Organisation, through="ActionOrganisation",
                                            blank=True, related_name="actions")
+    provenance = GenericRelation("imports.Provenance")
 
     class Meta:
         ordering = ["pilot", "position"]

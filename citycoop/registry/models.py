@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -171,6 +172,7 @@ class Organisation(VersionedModel):
         on_delete=models.SET_NULL, related_name="units",
     )
     description = models.TextField(_("description"), blank=True)
+    provenance = GenericRelation("imports.Provenance")
 
     class Meta:
         ordering = ["name"]

@@ -67,7 +67,7 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pilots = pairing.pilots.prefetch_related(
         "themes",
         Prefetch("actions", queryset=Action.objects.prefetch_related(
-            "places",
+            "places", "provenance__document",
             Prefetch("roles", queryset=ActionOrganisation.objects.select_related("organisation")),
         )),
         Prefetch("next_steps", queryset=NextStep.objects.select_related("owner")),
@@ -107,6 +107,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
              .select_related("action__pilot__pairing").order_by("action__pilot__pairing__label",
                                                                 "action__pilot__position",
                                                                 "action__position"))
+    sources = {p.document for p in organisation.provenance.select_related("document")}
     people = organisation.people.all()
     if not request.user.is_authenticated:
         people = people.filter(visibility=Visibility.PUBLIC)
@@ -122,6 +123,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "events": Event.objects.filter(organisers=organisation, is_public=True),
         "people": people,
         "units": organisation.units.all(),
+        "sources": sorted(sources, key=lambda d: d.title),
     })
 
 

@@ -46,7 +46,7 @@ def counts():
 
 
 def test_importing_a_report_creates_its_records_with_provenance():
-    review, report = import_text(REPORT_V1)
+    _, report = import_text(REPORT_V1)
     assert report.written > 0
     pairing = Pairing.objects.get(label="Lisbon – Kyoto")
     assert {str(m.member) for m in pairing.members.all()} == {"Lisbon", "Kyoto"}

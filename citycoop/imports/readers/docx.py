@@ -65,11 +65,11 @@ def _attr(element: _Element | None, path: str) -> str | None:
 
 
 class _Numbering:
-    """Markers from numbering.xml: the glyph of a bullet level, a counter for numbered ones."""
+    """Markers from numbering.xml: the glyph of a bullet level, the count of a numbered one."""
 
     def __init__(self, document: Any) -> None:
-        self.levels: dict[tuple[str, str], tuple[str, str]] = {}
-        self.counters: dict[tuple[str, str], int] = {}
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.counters: dict[tuple[str, int], int] = {}
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -78,18 +78,28 @@ class _Numbering:
         for num in root.iter(f"{_W}num"):
             levels = abstract.get(_attr(num, "abstractNumId"))
             for lvl in levels.iter(f"{_W}lvl") if levels is not None else ():
-                key = (num.get(f"{_W}numId") or "", lvl.get(f"{_W}ilvl") or "0")
-                self.levels[key] = (_attr(lvl, "numFmt") or "bullet", _attr(lvl, "lvlText") or "")
+                key = (num.get(f"{_W}numId") or "", int(lvl.get(f"{_W}ilvl") or 0))
+                start = _attr(lvl, "start") or "1"
+                self.levels[key] = (_attr(lvl, "numFmt") or "bullet", _attr(lvl, "lvlText") or "",
+                                    int(start) if start.isdigit() else 1)
 
     def marker(self, num_id: str, level: int) -> str:
-        fmt, text = self.levels.get((num_id, str(level)), ("bullet", "•"))
-        if fmt == "bullet" or fmt == "none":
+        fmt, text, start = self.levels.get((num_id, level), ("bullet", "•", 1))
+        if fmt in ("bullet", "none"):
             return _GLYPHS.get(text, text) or "•"
-        count = self.counters.get((num_id, str(level)), 0) + 1
-        self.counters[(num_id, str(level))] = count
+        self.counters[(num_id, level)] = self.counters.get((num_id, level), start - 1) + 1
         for deeper in range(level + 1, 9):  # a new item restarts the levels below it
-            self.counters.pop((num_id, str(deeper)), None)
-        return re.sub(r"%\d", str(count), text) if fmt == "decimal" else f"{count}."
+            self.counters.pop((num_id, deeper), None)
+        # "%1.%2." is the count of level 0, a dot, the count of level 1, a dot.
+        return re.sub(r"%(\d)", lambda m: self.count(num_id, int(m.group(1)) - 1), text)
+
+    def count(self, num_id: str, level: int) -> str:
+        fmt, _, start = self.levels.get((num_id, level), ("decimal", "", 1))
+        count = self.counters.get((num_id, level), start)
+        if fmt in ("lowerLetter", "upperLetter"):
+            letter = "abcdefghijklmnopqrstuvwxyz"[(count - 1) % 26]
+            return letter.upper() if fmt == "upperLetter" else letter
+        return str(count)
 
 
 class _DocxWalker:
@@ -204,10 +214,10 @@ def read_docx(data: bytes, name: str | None) -> Document:
         document = docx.Document(io.BytesIO(data))
         walker = _DocxWalker(document)
         walker.body(document.element.body)
+        title = document.core_properties.title or None
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
         raise refuse(name, f"is not a readable Word file ({exc}): save it again from Word"
                      ) from None
     if not walker.out.blocks:
         raise refuse(name, "has no readable text")
-    title = document.core_properties.title or None
     return walker.out.build(name, "docx", title)

@@ -24,9 +24,12 @@ if TYPE_CHECKING:
     from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 _DROPPED_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "object",
-                 "nav", "aside", "form", "footer", "button", "select", "dialog"]
+                 "nav", "aside", "footer", "button", "select", "dialog"]
+# Dropped unless they hold the article: some sites wrap the whole page in a <form>.
+_MAYBE_DROPPED_TAGS = {"header", "form"}
 _BOILERPLATE = re.compile(r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|footer|sidebar|cookies?|"
-                          r"consent|gdpr|breadcrumbs?|share|sharing|social|banner|skip)"
+                          r"consent|gdpr|breadcrumbs?|share|sharing|social|banner|skip|related|"
+                          r"newsletter|subscribe|popup|modal|adverts?|comments?|widgets?)"
                           r"(?:$|[\s_-])", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w:.]+)""", re.I)
 _INVISIBLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -66,11 +69,11 @@ def _strip_boilerplate(tree: LexborHTMLParser) -> None:
               if node.tag not in ("html", "body")}
     doomed.update((node.mem_id, node) for node in tree.css("[style]")
                   if _INVISIBLE.search(node.attributes.get("style") or ""))
-    for node in tree.css("header, [class], [id]"):
+    for node in tree.css("header, form, [class], [id]"):
         if node.tag in ("html", "body", "main", "article"):
             continue
         words = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-        if node.tag != "header" and not _BOILERPLATE.search(words):
+        if node.tag not in _MAYBE_DROPPED_TAGS and not _BOILERPLATE.search(words):
             continue
         if node.tag == "header" and _inside(node, {"main", "article"}):
             continue  # an article's own header holds its title
@@ -165,17 +168,18 @@ class _HtmlWalker:
             run.clear()
 
     def list(self, node: LexborNode, level: int) -> None:
-        number = int(node.attributes.get("start") or 1) if node.tag == "ol" else 0
+        ordered = node.tag == "ol"
+        number = _number(node.attributes.get("start"), 1)
         for item in node.iter():
             if item.tag != "li":
                 continue
-            marker = f"{number}." if number else "•"
+            marker = f"{number}." if ordered else "•"
             self.out.add(BlockKind.BULLET, _inline_text(item), level=level, marker=marker)
+            number += 1
             for nested in item.css("ul, ol"):
                 owner = _nearest(nested, {"ul", "ol", "li"})
                 if owner is not None and owner.mem_id == item.mem_id:
                     self.list(nested, level + 1)
-            number += 1 if number else 0
 
     def table(self, node: LexborNode) -> None:
         self.tables += 1
@@ -187,7 +191,13 @@ class _HtmlWalker:
                 if cell.tag in ("td", "th"):
                     self.out.add(BlockKind.CELL, _inline_text(cell), row=row_index,
                                  column=column, table=self.tables)
-                    column += int(cell.attributes.get("colspan") or 1)
+                    column += _number(cell.attributes.get("colspan"), 1)
+
+
+def _number(value: str | None, default: int) -> int:
+    """An attribute's number, as browsers read it: leading digits, else the default."""
+    digits = re.match(r"\s*(\d+)", value or "")
+    return int(digits.group(1)) if digits else default
 
 
 def _nearest(node: LexborNode, tags: set[str]) -> LexborNode | None:
@@ -219,7 +229,8 @@ def read_html(data: bytes, name: str | None) -> Document:
     from selectolax.lexbor import LexborHTMLParser  # imported here: .txt needs none of this
 
     tree = LexborHTMLParser(_decode(data, name))
-    title_node = tree.css_first("title")
+    title_node = tree.css_first("head title")
+    title = title_node.text(deep=True).strip() if title_node is not None else None
     _strip_boilerplate(tree)
     root = _content_root(tree)
     walker = _HtmlWalker()
@@ -227,5 +238,4 @@ def read_html(data: bytes, name: str | None) -> Document:
         walker.block(root)
     if not walker.out.blocks:
         raise refuse(name, "has no readable text: is it the page itself, not a frame or app?")
-    title = title_node.text(deep=True).strip() if title_node is not None else None
     return walker.out.build(name, "html", title or None)

@@ -321,7 +321,7 @@ class _PdfLayout:
 def read_pdf(data: bytes, name: str | None) -> Document:
     _check(data, name)
     items, title = _extract(data, name)
-    if not any(isinstance(item, _Line) for item in items):
+    if not any(isinstance(item, _Line) or any(any(row) for row in item.rows) for item in items):
         raise refuse(name, "has no text layer (a scan?): run OCR on it or export the text "
                            "from the original")
     items = _drop_running_heads(items)

@@ -143,7 +143,7 @@ def _classify(line: str, offset: int) -> _Line | None:
         # Interned: a large file has hundreds of thousands of blocks with the same marker.
         marker = bullet.group(1) or bullet.group(2)
         return _Line(start, end, indent, "bullet", sys.intern(marker), start + bullet.end())
-    if content in BULLET_GLYPHS:
+    if len(content) == 1 and content in BULLET_GLYPHS:
         return _Line(start, end, indent, "marker", sys.intern(content), end)
     number = _NUMBER.match(content)
     if number:

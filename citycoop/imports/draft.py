@@ -39,11 +39,13 @@ class ActionDraft:
     urls: list[Found] = field(default_factory=list)
     emails: list[Found] = field(default_factory=list)
     sub_items: list[Found] = field(default_factory=list)
+    seen: set[tuple[int, str]] = field(default_factory=set, repr=False)
 
     def add(self, bucket: list[Any], item: Found) -> None:
         """Once per action: the same name twice in a bullet is one fact (the first span)."""
-        key = clean(item.text).casefold()
-        if all(clean(existing.text).casefold() != key for existing in bucket):
+        key = (id(bucket), clean(item.text).casefold())
+        if key not in self.seen:
+            self.seen.add(key)
             bucket.append(item)
 
     def to_json(self, *, spans: bool) -> dict[str, Any]:

@@ -11,7 +11,10 @@ before it and sets the group (EU-China, EU-India) of the pairings after it.
 
 from __future__ import annotations
 
+import gc
 import re
+from bisect import bisect_right
+from collections.abc import Callable
 from pathlib import Path
 
 from citycoop.lib.fuzzydate import find_dates
@@ -43,6 +46,8 @@ NUMBERED = re.compile(r"^\s*(\d+)\s*[.)]\s+")
 MAINLY_WITH = re.compile(r"^(.*?)\s*\((?:co-?operation\s+)?(?:mainly\s+|mostly\s+)?with\s+"
                          r"(.+?)\)\s*\.?\s*$", re.I | re.S)
 SIDE_DIVIDER = re.compile(r"\s+[–—-]\s+")
+FIGURE_HINT = re.compile(r"\d|\bno\s|european|\beu[-–]", re.I)
+AGREEMENT_HINT = re.compile(r"mou|memorand|agreement|letter|partnership|twinning|sister", re.I)
 CONTACT_NOTE = re.compile(r"^\s*(for (further|more|detailed) (details|information)\b|"
                           r"(please )?contact\b|more information\b)", re.I)
 MEMBER_ITEM = re.compile(r"^([A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|and|&|de|of|y))*)"
@@ -60,6 +65,7 @@ class Extractor:
         self.group: str | None = None
         self.pairing_level: int | None = None
         self.last_bullet: tuple[TextBlock, ActionDraft] | None = None
+        self.agreements_by_word: dict[str, list[agreement_rules.AgreementMention]] = {}
         # A press release or mission report names no pairing in a heading: then its prose
         # paragraphs are its actions, in a pairing without label or sides.
         self.prose_only = not any(
@@ -218,7 +224,7 @@ class Extractor:
                 action.add(action.places, found)
         for url in find_urls(text):
             action.add(action.urls, Found(url.text, offset + url.start, offset + url.end))
-        for email in find_emails(text):
+        for email in find_emails(text) if "@" in text else ():
             action.add(action.emails, Found(email.text, offset + email.start, offset + email.end))
         for start, end, date in find_dates(text):
             action.add(action.dates, DateFound(text[start:end], offset + start, offset + end,
@@ -248,35 +254,45 @@ class Extractor:
         for block in self.document.blocks:
             if block.kind == BlockKind.HEADING:
                 continue
-            group = group_in(block.text) or group
-            for figure in find_figures(block.text, group):
-                if figure.key not in self.draft.totals:
-                    self.draft.totals[figure.key] = figure.value
-                    self.draft.total_spans[figure.key] = (block.start + figure.start,
-                                                          block.start + figure.end)
-            for mention in agreement_rules.find_agreements(block.text):
-                self.add_agreement(mention, block, pairing_at(block.start))
-            for contact in find_contacts(block.text):
-                self.add_contact(contact, block.start)
+            text = block.text
+            # Quick looks first: most blocks hold no figure, agreement or address.
+            if block.kind == BlockKind.PARAGRAPH and group_in(text, strict=True):
+                # A new section: its agreements are not mentions of the last section's.
+                self.agreements_by_word.clear()
+            if FIGURE_HINT.search(text):
+                group = group_in(text) or group
+                for figure in find_figures(text, group):
+                    if figure.key not in self.draft.totals:
+                        self.draft.totals[figure.key] = figure.value
+                        self.draft.total_spans[figure.key] = (block.start + figure.start,
+                                                              block.start + figure.end)
+            if AGREEMENT_HINT.search(text):
+                for mention in agreement_rules.find_agreements(text):
+                    self.add_agreement(mention, block, pairing_at(block.start))
+            if "@" in text:
+                for contact in find_contacts(text):
+                    self.add_contact(contact, block.start)
 
-    def pairing_spans(self):  # type: ignore[no-untyped-def]
-        starts = [(p.start, p.label) for p in self.draft.pairings if p.start is not None]
+    def pairing_spans(self) -> Callable[[int], str | None]:
+        """The label of the pairing a position of the document falls in."""
+        starts = sorted((p.start, p.label) for p in self.draft.pairings if p.start is not None)
+        offsets = [start for start, _ in starts]
 
         def label_at(position: int) -> str | None:
-            label = None
-            for start, name in starts:
-                if start <= position:
-                    label = name
-            return label
+            index = bisect_right(offsets, position) - 1
+            return starts[index][1] if index >= 0 else None
         return label_at
 
     def add_agreement(self, mention: agreement_rules.AgreementMention, block: TextBlock,
                       pairing: str | None) -> None:
-        for existing in self.draft.agreements:
-            if agreement_rules.same_agreement(
-                    agreement_rules.AgreementMention(existing.text, 0, 0, existing.status,
-                                                     existing.count, existing.parties), mention):
+        # Only agreements sharing a party word can be the same one: look those up by word.
+        words = agreement_rules.party_words(mention)
+        candidates = {id(a): a for word in words for a in self.agreements_by_word.get(word, [])}
+        for existing in candidates.values():
+            if agreement_rules.same_agreement(existing, mention):
                 return
+        for word in words:
+            self.agreements_by_word.setdefault(word, []).append(mention)
         self.draft.agreements.append(AgreementDraft(
             text=mention.text, status=mention.status, count=mention.count,
             start=block.start + mention.start, end=block.start + mention.end,
@@ -297,7 +313,15 @@ def split_sides(text: str) -> list[str]:
 
 
 def extract(document: Document, *, places: PlaceLookup | None = None) -> ReportDraft:
-    return Extractor(document, places).run()
+    # Extraction allocates many short-lived, acyclic objects (tokens, mentions): the cyclic
+    # garbage collector finds nothing to free in them, so it is paused while it runs.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return Extractor(document, places).run()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def extract_file(path: str | Path) -> ReportDraft:

@@ -38,7 +38,7 @@ class UploadForm(forms.Form):
         return upload
 
     def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("programme") and not (cleaned.get("new_programme") or "").strip():
             raise forms.ValidationError(_("Choose the programme, or name a new one."))
         return cleaned

@@ -305,12 +305,14 @@ class _Form:
     finder: re.Pattern[str]
     build: Builder
     findable: bool
+    needs_month: bool
 
 
 def _form(pattern: str, build: Builder, findable: bool = True) -> _Form:
     # In running text a date must not be glued to a word, a path or a slug.
     finder = rf"(?<![\w/@-])(?:{pattern})(?![\w@]|[/-]\w)"
-    return _Form(re.compile(pattern, re.I), re.compile(finder, re.I), build, findable)
+    return _Form(re.compile(pattern, re.I), re.compile(finder, re.I), build, findable,
+                 bool(re.search(r"\(\?P<m\d?>", pattern)))
 
 
 _YEAR_SEP = r"(?:\s*[-/]\s*|\s+)"
@@ -406,6 +408,8 @@ def from_parts(
     return FuzzyDate(_normalise(text), start, end, kind, month)
 
 
+_MONTH_WORDS = frozenset(_MONTHS)
+_LETTERS = re.compile(r"[^\W\d_]+")
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
 # Before a capitalised "May" one of these shows it is the month and not the verb.
 _MAY_CONTEXT = re.compile(
@@ -435,10 +439,16 @@ def find_dates(text: str, *, reference: date | None = None) -> list[tuple[int, i
     likely ordinary words ("we may", "the march"). A preposition before a date
     ("in February") is left out of its span.
     """
+    # Forms built on a month name only run where a month word stands; the others need digits.
+    # Two quick looks cost far less than scanning long prose with every form.
+    has_month = not _MONTH_WORDS.isdisjoint(_LETTERS.findall(text.casefold()))
+    has_digit = any(c.isdigit() for c in text)
+    if not has_month and not has_digit:
+        return []
     blocked = [m.span() for m in _URL.finditer(text)]
     candidates: list[tuple[int, int, FuzzyDate | None]] = []
     for form in _FORMS:
-        if not form.findable:
+        if not form.findable or not (has_month if form.needs_month else has_digit):
             continue
         for match in form.finder.finditer(text):
             start, end = match.span()

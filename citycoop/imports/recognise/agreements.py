@@ -145,10 +145,13 @@ def examples(text: str, start: int, end: int, status: str) -> list[AgreementMent
             for match in EXAMPLE.finditer(sentence)]
 
 
+def party_words(mention: AgreementMention) -> set[str]:
+    """The proper-name words of the parties ("Copenhagen", "CLEAN", "Cluster")."""
+    return {w.casefold() for p in mention.parties for w in re.findall(r"\w+", p)
+            if len(w) > 3 and w[0].isupper()}
+
+
 def same_agreement(first: AgreementMention, second: AgreementMention) -> bool:
     """Two mentions of one agreement: they share a party, and neither was signed apart."""
-    def words(mention: AgreementMention) -> set[str]:
-        return {w.casefold() for p in mention.parties for w in re.findall(r"\w+", p)
-                if len(w) > 3 and w[0].isupper()}
-    shared = words(first) & words(second)
+    shared = party_words(first) & party_words(second)
     return bool(shared) and "signed" not in {first.status, second.status}

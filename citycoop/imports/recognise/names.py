@@ -64,10 +64,11 @@ def find_names(text: str, context: Context) -> list[Mention]:
     masked = mask_links(text)
     tokens = tokenise(masked)
     mentions: list[Mention] = []
+    position = {id(token): index for index, token in enumerate(tokens)}
     for run in chunks(masked, tokens):
-        index = tokens.index(run[0])
+        index = position[id(run[0])]
         before = tokens[index - 1] if index > 0 else None
-        after_index = tokens.index(run[-1]) + 1
+        after_index = position[id(run[-1])] + 1
         after = tokens[after_index] if after_index < len(tokens) else None
         mentions.extend(read_run(masked, run, before, after, context))
     mentions.extend(country_codes(masked, context))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .lexicon import NAME_CONNECTORS
 
@@ -13,46 +12,44 @@ MONTHS = frozenset("january february march april may june july august september 
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 WORD = re.compile(r"&|[^\W_][\w’'&.\-]*", re.UNICODE)
-SENTENCE_BREAK = re.compile(r"[.!?:;]\s*$")
 
 
-@dataclass(frozen=True)
 class Token:
-    text: str
-    start: int
-    end: int
-    sentence_start: bool  # first word of the text or of a sentence
+    """A word with its offsets; its shape is worked out once, since the recognisers ask often."""
 
-    @property
-    def folded(self) -> str:
-        return self.text.casefold()
+    __slots__ = ("end", "folded", "is_acronym", "is_camel", "is_capitalised", "is_connector",
+                 "sentence_start", "start", "text")
 
-    @property
-    def is_capitalised(self) -> bool:
-        first = self.text[0]
-        return first.isupper() or (first.isdigit() and any(c.isupper() for c in self.text))
+    def __init__(self, text: str, start: int, end: int, sentence_start: bool) -> None:
+        self.text, self.start, self.end = text, start, end
+        self.sentence_start = sentence_start  # first word of the text or of a sentence
+        self.folded = text.casefold()
+        first = text[0]
+        upper = first.isupper()
+        self.is_capitalised = upper or (first.isdigit() and not text.islower()
+                                        and any(c.isupper() for c in text))
+        self.is_connector = (not upper and self.folded in NAME_CONNECTORS) or text == "&"
+        # Most words are lowercase: only a capitalised one can be an acronym or a camel name.
+        # "ACCIO", "CETDZ", "ESCI-UPF", "R&D" are acronyms; "Dr" and "UK-China" are not.
+        self.is_acronym = upper and text.isupper() and sum(c.isalpha() for c in text) >= 2
+        # "LyonFrenchTech": capitals inside a word that starts with one.
+        self.is_camel = (upper and not text.isupper() and "-" not in text
+                         and any(c.isupper() for c in text[1:]))
 
-    @property
-    def is_connector(self) -> bool:
-        return (self.folded in NAME_CONNECTORS and not self.text[0].isupper()) or self.text == "&"
+    def __repr__(self) -> str:
+        return f"Token({self.text!r}, {self.start})"
 
-    @property
-    def is_acronym(self) -> bool:
-        """ "ACCIO", "CETDZ", "ESCI-UPF", "R&D"; not "Dr", not "UK-China"."""
-        letters = [c for c in self.text if c.isalpha()]
-        return (len(letters) >= 2 and all(c.isupper() for c in letters)
-                and not any(c.islower() for c in self.text))
 
-    @property
-    def is_camel(self) -> bool:
-        """ "LyonFrenchTech": capitals inside a word that starts with one."""
-        body = self.text[1:]
-        return (self.text[0].isupper() and any(c.isupper() for c in body)
-                and any(c.islower() for c in body) and "-" not in self.text)
+def ends_sentence(gap: str) -> bool:
+    """Whether the characters between two words close a sentence (". ", ": ", "?\n")."""
+    closing = gap.rstrip()
+    return bool(closing) and closing[-1] in ".!?:;"
 
 
 def mask_links(text: str) -> str:
     """The text with URLs and emails blanked out (same length), so names are not found in them."""
+    if "@" not in text and "www" not in text and "http" not in text:
+        return text
     chars = list(text)
     for pattern in (URL, EMAIL):
         for match in pattern.finditer(text):
@@ -65,15 +62,15 @@ def tokenise(text: str) -> list[Token]:
     previous_end = 0
     for match in WORD.finditer(text):
         word, start = match.group(), match.start()
-        # A final dot ends the sentence unless it belongs to an abbreviation ("Co.", "e.g.").
+        # A final dot or hyphen is left out of the word, so the gap after it shows the end of
+        # a sentence; a possessive "'s" is left out of the name.
         stripped = word.rstrip(".-'’")
         if stripped.endswith(("’s", "'s")) and len(stripped) > 3:
             stripped = stripped[:-2]
         if not stripped:
             continue
         gap = text[previous_end:start]
-        sentence_start = not tokens or bool(SENTENCE_BREAK.search(gap)) or (
-            "\n" in gap and text[previous_end - 1:previous_end] in ".:")
+        sentence_start = not tokens or (gap != " " and ends_sentence(gap))
         tokens.append(Token(stripped, start, start + len(stripped), sentence_start))
         # The gap to the next word starts after the stripped text, so a final dot is seen.
         previous_end = start + len(stripped)

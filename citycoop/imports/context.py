@@ -46,9 +46,10 @@ class PlaceLookup:
         return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) \
             is not None
 
-    def context(self, text: str) -> Context:
+    def context(self, text: str, vocabulary: frozenset[str] | None = None) -> Context:
         return Context(is_place=self.is_place, is_country_code=self.is_country_code,
-                       vocabulary=vocabulary_of(text))
+                       vocabulary=vocabulary if vocabulary is not None else
+                       vocabulary_of(text))
 
 
 def country_name(code: str) -> str:

@@ -95,6 +95,7 @@ class PairingDraft:
     start: int | None = None
     end: int | None = None
     areas: list[AreaDraft] = field(default_factory=list)
+    extent_end: int = 0  # where the pairing's content ends in the document
 
     def to_json(self, *, spans: bool) -> dict[str, Any]:
         data: dict[str, Any] = {"label": self.label}

@@ -15,6 +15,7 @@ import gc
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from citycoop.lib.fuzzydate import find_dates
@@ -54,28 +55,51 @@ MEMBER_ITEM = re.compile(r"^([A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|and|&|d
                          r"\s*(\([^)]*\))?\s*[,.;]?\s*$", re.S)
 
 
+@dataclass
+class Carry:
+    """What one part of a long report hands to the next when it is read in parts
+    (see :mod:`citycoop.imports.stream`): the section's group, the agreements already found,
+    the figures and contacts."""
+
+    group: str | None = None
+    # Known before the first part is read: the whole report's vocabulary, and whether any
+    # of its headings names a pairing (see stream.prepare).
+    vocabulary: frozenset[str] | None = None
+    prose_only: bool | None = None
+    agreements_by_word: dict[str, list[agreement_rules.AgreementMention]] = field(
+        default_factory=dict)
+    draft: ReportDraft = field(default_factory=lambda: ReportDraft(source=None))
+
+
 class Extractor:
-    def __init__(self, document: Document, places: PlaceLookup | None = None) -> None:
+    def __init__(self, document: Document, places: PlaceLookup | None = None, *,
+                 carry: Carry | None = None) -> None:
         self.document = document
         self.places = places or PlaceLookup()
-        self.context = self.places.context(document.text)
-        self.draft = ReportDraft(source=document.source)
+        carry = carry or Carry()
+        self.context = self.places.context(document.text, carry.vocabulary)
+        self.draft = ReportDraft(source=document.source, agreements=carry.draft.agreements,
+                                 totals=carry.draft.totals,
+                                 total_spans=carry.draft.total_spans,
+                                 contacts=carry.draft.contacts)
         self.pairing: PairingDraft | None = None
         self.area: AreaDraft | None = None
-        self.group: str | None = None
+        self.group: str | None = carry.group
         self.pairing_level: int | None = None
         self.last_bullet: tuple[TextBlock, ActionDraft] | None = None
-        self.agreements_by_word: dict[str, list[agreement_rules.AgreementMention]] = {}
+        self.agreements_by_word = carry.agreements_by_word
+        self.carry = carry
+        self.last_end = 0
         # A press release or mission report names no pairing in a heading: then its prose
         # paragraphs are its actions, in a pairing without label or sides.
-        self.prose_only = not any(
-            block.kind == BlockKind.HEADING and self.pairing_sides(block.text)
-            for block in document.blocks)
+        self.prose_only = carry.prose_only if carry.prose_only is not None else \
+            not self.names_pairings(document.blocks)
 
     # -- the walk --------------------------------------------------------------------------
 
     def run(self) -> ReportDraft:
         for block in self.document.blocks:
+            self.last_end = block.end
             if block.kind == BlockKind.HEADING:
                 self.heading(block)
             elif block.kind == BlockKind.BULLET:
@@ -123,6 +147,10 @@ class Extractor:
             self.add_action(block)
 
     # -- pairings and areas ------------------------------------------------------------------
+
+    def names_pairings(self, blocks: list[TextBlock]) -> bool:
+        return any(block.kind == BlockKind.HEADING and self.pairing_sides(block.text)
+                   for block in blocks)
 
     def pairing_sides(self, text: str) -> list[tuple[str, str]] | None:
         """The sides a heading names, or None when it is not a pairing heading."""
@@ -182,6 +210,7 @@ class Extractor:
 
     def close_pairing(self) -> None:
         if self.pairing is not None:
+            self.pairing.extent_end = self.last_end
             self.draft.pairings.append(self.pairing)
         self.pairing = None
         self.area = None
@@ -189,6 +218,7 @@ class Extractor:
     def finish(self) -> None:
         self.close_pairing()
         self.find_statements()
+        self.carry.group = self.group
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -274,13 +304,17 @@ class Extractor:
                     self.add_contact(contact, block.start)
 
     def pairing_spans(self) -> Callable[[int], str | None]:
-        """The label of the pairing a position of the document falls in."""
-        starts = sorted((p.start, p.label) for p in self.draft.pairings if p.start is not None)
-        offsets = [start for start, _ in starts]
+        """The label of the pairing a position of the document falls in, if any (a section
+        summary between two pairings belongs to neither)."""
+        spans = sorted((p.start, p.extent_end, p.label) for p in self.draft.pairings
+                       if p.start is not None)
+        offsets = [start for start, _, _ in spans]
 
         def label_at(position: int) -> str | None:
             index = bisect_right(offsets, position) - 1
-            return starts[index][1] if index >= 0 else None
+            if index < 0 or position > spans[index][1]:
+                return None
+            return spans[index][2]
         return label_at
 
     def add_agreement(self, mention: agreement_rules.AgreementMention, block: TextBlock,
@@ -312,13 +346,14 @@ def split_sides(text: str) -> list[str]:
     return [part.strip(" .") for part in re.split(r"\s*/\s*|\s*,\s*", text) if part.strip(" .")]
 
 
-def extract(document: Document, *, places: PlaceLookup | None = None) -> ReportDraft:
+def extract(document: Document, *, places: PlaceLookup | None = None,
+            carry: Carry | None = None) -> ReportDraft:
     # Extraction allocates many short-lived, acyclic objects (tokens, mentions): the cyclic
     # garbage collector finds nothing to free in them, so it is paused while it runs.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return Extractor(document, places).run()
+        return Extractor(document, places, carry=carry).run()
     finally:
         if enabled:
             gc.enable()

@@ -6,7 +6,7 @@ export CITYCOOP_DATA_DIR ?= $(CURDIR)/var
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres lint docs bench clean
+.PHONY: demo test lint docs bench clean
 
 $(BIN)/citycoop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,10 @@ lint: $(VENV)/.dev-installed
 docs: $(VENV)/.dev-installed
 	$(BIN)/python -m citycoop.clidocs > docs/cli.md
 
-## make bench: time `make demo` from a fresh clone and the public pages (see bench/README.md)
+## make bench: the benchmarks of bench/README.md (demo start-up and pages; report import)
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/demo_startup.py
+	$(BIN)/python bench/extract.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

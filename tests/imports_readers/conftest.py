@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"  # beside the checkout, not in it
+from tests.conftest import SHARED, require_shared
+
 REFERENCE = SHARED / "reports" / "world-cities-pilot-projects-2016.txt"
 
 # Lines in the reference page's layout (and of its density, about 140 characters a block),
@@ -41,17 +41,8 @@ EU-China Summit in July 2016
 
 
 def require_reference() -> Path:
-    """The reference page in ../shared, or a skip that says why.
-
-    A user's clone has no ../shared; CI sets CITYCOOP_REQUIRE_SHARED=1, where a missing page
-    fails instead of skipping.
-    """
-    if not REFERENCE.exists():
-        if os.environ.get("CITYCOOP_REQUIRE_SHARED") == "1":
-            pytest.fail(f"{REFERENCE} is missing and CITYCOOP_REQUIRE_SHARED=1")
-        pytest.skip(f"{REFERENCE} is not here: only the project's own checkouts have "
-                    "../shared/reports")
-    return REFERENCE
+    """The reference page in ../shared, or a skip (a failure in CI) that says why."""
+    return require_shared("reports/world-cities-pilot-projects-2016.txt")
 
 
 @pytest.fixture(scope="session")

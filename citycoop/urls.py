@@ -8,5 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("imports/", include("citycoop.imports.urls")),
+    path("history/", include("citycoop.accounts.urls")),
+    path("organisations/", include("citycoop.registry.urls")),
+    path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]

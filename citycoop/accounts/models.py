@@ -72,6 +72,8 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("created")
     UPDATE = "update", _("changed")
     DELETE = "delete", _("deleted")
+    MERGE = "merge", _("merged")
+    UNDO = "undo", _("undone")
 
 
 class AuditEntry(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -62,3 +63,59 @@ def access_pairing(user: Any, slug: str) -> Any:
     if pairing is None or (not pairing.is_public and not sees_internal(user, pairing)):
         raise Http404("No such pairing.")
     return pairing
+
+
+def role_for_pairing(user: Any, pairing: Any) -> str | None:
+    """The strongest role this user holds over the pairing: "admin", "manager",
+    "coordinator", "member", or None for the public and other pairings' people."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return "admin"
+    roles = set(user.memberships.filter(
+        Q(programme_id=pairing.programme_id, role=Role.MANAGER) | Q(pairing_id=pairing.pk)
+    ).values_list("role", flat=True))
+    for role in (Role.MANAGER, Role.COORDINATOR, Role.MEMBER):
+        if role in roles:
+            return str(role)
+    return None
+
+
+def access_pairing_for_edit(user: Any, slug: str) -> Any:
+    """The pairing if this user may change it and what hangs from it; 404 when they may not
+    even see it, 403 when they may see it but not change it."""
+    pairing = access_pairing(user, slug)
+    if not can_edit_pairing(user, pairing):
+        raise PermissionDenied("Only the pairing's coordinators and the programme's managers "
+                               "can change it.")
+    return pairing
+
+
+def access_action_for_edit(user: Any, pk: int) -> Any:
+    from citycoop.portfolio.models import Action
+
+    action = Action.objects.select_related("pilot__pairing").filter(pk=pk).first()
+    if action is None:
+        raise Http404("No such action.")
+    access_pairing_for_edit(user, action.pilot.pairing.slug)
+    return action
+
+
+def access_pilot(user: Any, pairing_slug: str, pilot_slug: str) -> Any:
+    pairing = access_pairing(user, pairing_slug)
+    pilot = pairing.pilots.filter(slug=pilot_slug).first()
+    if pilot is None or (not pilot.is_public and not sees_internal(user, pairing)):
+        raise Http404("No such pilot project.")
+    return pilot
+
+
+def can_manage_registry(user: Any) -> bool:
+    """Merging organisations touches every pairing: admins and programme managers only."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.memberships.filter(role=Role.MANAGER).exists()
+
+
+def require_registry_manager(user: Any) -> None:
+    if not can_manage_registry(user):
+        raise PermissionDenied("Only programme managers can merge organisations.")

@@ -22,7 +22,7 @@ from citycoop.common.services import (
     delete_record,
     update_record,
 )
-from citycoop.lib.fuzzydate import FuzzyDateError, parse_or_unknown
+from citycoop.lib.fuzzydate import FuzzyDateError, parse_entry, parse_or_unknown
 
 
 def fuzzy_names(model: type[models.Model]) -> tuple[str, ...]:
@@ -66,7 +66,7 @@ class VersionedAdminForm(forms.ModelForm):
             text = cleaned.get(f"{fuzzy}_text")
             if text and text.strip():
                 try:
-                    parse_or_unknown(text)
+                    parse_entry(text)
                 except FuzzyDateError as error:
                     self.add_error(f"{fuzzy}_text", str(error))
         loaded = cleaned.get("loaded_version")

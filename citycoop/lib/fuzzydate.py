@@ -391,6 +391,18 @@ def parse_or_unknown(text: str, *, reference: date | None = None) -> FuzzyDate:
         return FuzzyDate.unknown(text)
 
 
+def parse_entry(text: str, *, reference: date | None = None) -> FuzzyDate:
+    """A date a person typed: a real date, or a vague phrase kept as text ("within the next
+    few weeks"); but text with figures that is not a real date ("31/02/2016") is refused,
+    since it is more likely a typing mistake than a vague phrase."""
+    try:
+        return parse(text, reference=reference)
+    except FuzzyDateError:
+        if any(c.isdigit() for c in text):
+            raise
+        return FuzzyDate.unknown(text)
+
+
 def from_parts(
     text: str,
     start: date | None,

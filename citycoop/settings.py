@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "citycoop.events",
     "citycoop.reports",
     "citycoop.imports",
+    "citycoop.search",
     "citycoop.web",
 ]
 
@@ -164,7 +165,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "citycoop.urls"
 WSGI_APPLICATION = "citycoop.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 TEMPLATES = [

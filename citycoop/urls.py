@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 admin.site.site_header = "citycoop"
@@ -7,7 +8,11 @@ admin.site.site_title = "citycoop admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("imports/", include("citycoop.imports.urls")),
+    path("search/", include("citycoop.search.urls")),
     path("history/", include("citycoop.accounts.urls")),
     path("organisations/", include("citycoop.registry.urls")),
     path("", include("citycoop.portfolio.urls")),

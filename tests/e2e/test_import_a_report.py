@@ -29,10 +29,10 @@ def signed_in(page, live_server, transactional_db):
     from citycoop.accounts.models import User
 
     User.objects.create_superuser("manager", "m@example.org", "a-long-test-password")
-    page.goto(live_server.url + "/admin/login/?next=/imports/")
+    page.goto(live_server.url + "/login/?next=/imports/")
     page.fill("#id_username", "manager")
     page.fill("#id_password", "a-long-test-password")
-    page.click("input[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_url("**/imports/")
     return live_server.url
 
@@ -43,7 +43,7 @@ def test_a_manager_uploads_reviews_and_applies_a_report(page, signed_in, tmp_pat
     page.set_input_files("#id_file", str(report))
     page.fill("#id_new_programme", "IURC Asia")
     screenshot(page, "import-upload")
-    page.click("button[type=submit]")
+    page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#review-form")
     assert "Lisbon – Kyoto" in page.inner_text("table.review")
     assert page.locator("table.review mark").count() >= 5
@@ -66,6 +66,6 @@ def test_a_picture_uploaded_as_a_report_is_refused_on_the_form(page, signed_in, 
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
     page.set_input_files("#id_file", str(picture))
     page.fill("#id_new_programme", "IURC Asia")
-    page.click("button[type=submit]")
+    page.click("#upload-form button[type=submit]")
     assert "PNG" in page.inner_text(".error")
     screenshot(page, "import-refused")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", include("citycoop.search.urls")),
     path("history/", include("citycoop.accounts.urls")),
     path("organisations/", include("citycoop.registry.urls")),
+    path("map/", include("citycoop.web.map_urls")),
     path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]

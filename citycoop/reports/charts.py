@@ -57,7 +57,7 @@ def agreements_over_time(programme: Programme) -> dict[str, Any]:
     """Agreements by status, by the year they were signed (or are dated); undated ones apart."""
     rows = (Agreement.objects.filter(pairing__programme=programme, is_public=True)
             .values_list("signed_on_start__year", "status").annotate(n=Count("id")))
-    years = sorted({year for year, _, _ in rows if year}) + ["undated"]
+    years: list[Any] = [*sorted({year for year, _, _ in rows if year}), "undated"]
     statuses = [value for value, _ in AgreementStatus.choices]
     counts = {(year or "undated", status): n for year, status, n in rows}
     return {"labels": [str(y) for y in years],

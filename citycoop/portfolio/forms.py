@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citycoop.lib.fuzzydate import FuzzyDateError, parse_entry
 
-from .models import Action, ActionKind, ActionStatus, NextStep
+from .models import Action, ActionKind, ActionStatus
 
 
 class VersionedForm(forms.Form):
@@ -41,7 +41,7 @@ class ActionForm(VersionedForm):
     @classmethod
     def for_action(cls, action: Action, data: Any = None) -> ActionForm:
         initial = {"text": action.text, "kind": action.kind, "status": action.status,
-                   "when": action.when_text, "version": action.version}
+                   "when": getattr(action, "when_text", ""), "version": action.version}
         return cls(data, initial=initial, prefix=f"action-{action.pk}")
 
     def changes(self) -> dict[str, Any]:
@@ -58,7 +58,3 @@ class NextStepForm(forms.Form):
 
     def clean_due(self) -> str:
         return check_fuzzy(self.cleaned_data["due"])
-
-
-class NextStepStatusForm(VersionedForm):
-    status = forms.ChoiceField(choices=NextStep._meta.get_field("status").choices)

@@ -17,6 +17,7 @@ PRODUCT_COMMANDS = {
     "restore": "restore a backup archive into an empty data folder",
     "check": "check the configuration and the database for problems",
     "extract": "read a report (txt, md, html, docx, pdf) and print its structured draft",
+    "reindex": "rebuild the search index from the records",
     "import": "review a report against the registry and apply it in one transaction",
     "generate": "generate a realistic portfolio of any size, for load tests and benchmarks",
 }

@@ -498,8 +498,8 @@ class Planner:
         return rng.choices(forms, weights=[10, 3, 4, 14, 6, 6, 6, 5, 8, 3, 3])[0]
 
     def fill(self, template: str, ctx: dict[str, str]) -> str:
-        text = template.format(**ctx)
-        return re.sub(r"\s*\(\)", "", text)  # a date or link the record does not have
+        # Drop the brackets or colon left by a date or link the record does not have.
+        return re.sub(r"\s*\(\)|:\s+$", "", template.format(**ctx))
 
     # -- organisations and shared events ------------------------------------------------------
 
@@ -812,11 +812,13 @@ def generate_portfolio(spec: GenerationSpec, *, acting_user: User | None, append
         programme, created = _programme(spec, append)
         writer = _Writer(programme, planner, progress or (lambda line: None))
         batch: list[PairingPlan] = []
+        actions = 0
         for plan in planner.pairings():
             batch.append(plan)
-            if sum(len(pilot.actions) for p in batch for pilot in p.pilots) >= BATCH_ACTIONS:
+            actions += sum(len(pilot.actions) for pilot in plan.pilots)
+            if actions >= BATCH_ACTIONS:
                 writer.write(batch)
-                batch = []
+                batch, actions = [], 0
         if batch:
             writer.write(batch)
         summary = {"seed": spec.seed, "pilots_per_pairing": spec.pilots_per_pairing,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -49,7 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
                                        computed=False)
             .select_related("source", "programme").order_by("group", "-name")
         )
-        context["pairings"] = pairing_rows(request, programme)
+        rows = pairing_rows(request, programme)
+        context["pairings"] = rows[:PAIRINGS_PER_PAGE]
+        context["more_pairings"] = rows.count() > PAIRINGS_PER_PAGE
     return render(request, "web/home.html", context)
 
 
@@ -68,8 +71,13 @@ def pairing_rows(request: HttpRequest, programme: Programme | None = None):  # t
     )
 
 
+PAIRINGS_PER_PAGE = 50
+
+
 def pairing_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/pairing_list.html", {"pairings": pairing_rows(request)})
+    page = Paginator(pairing_rows(request), PAIRINGS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "web/pairing_list.html", {"pairings": page.object_list,
+                                                     "page": page})
 
 
 def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -159,10 +167,15 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/organisation_detail.html", {
         "organisation": organisation,
         "roles": roles,
+        # Three separate subqueries: one OR over three many-row joins makes the database
+        # multiply rows across every pairing (seconds on a large portfolio).
         "pairings": Pairing.objects.filter(
-            Q(members__organisation=organisation)
-            | Q(pilots__actions__roles__organisation=organisation)
-            | Q(agreements__parties__organisation=organisation), is_public=True).distinct(),
+            Q(pk__in=PairingMember.objects.filter(organisation=organisation)
+              .values("pairing_id"))
+            | Q(pk__in=ActionOrganisation.objects.filter(organisation=organisation)
+                .values("action__pilot__pairing_id"))
+            | Q(pk__in=AgreementParty.objects.filter(organisation=organisation)
+                .values("agreement__pairing_id")), is_public=True).order_by("label"),
         "agreements": Agreement.objects.filter(parties__organisation=organisation,
                                                is_public=True).distinct(),
         "events": Event.objects.filter(organisers=organisation, is_public=True),

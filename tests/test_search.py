@@ -84,6 +84,11 @@ def test_only_the_last_word_is_taken_as_the_start_of_a_word(indexed):
     assert search("Chengd Barcelona").total == 0
 
 
+def test_a_lone_letter_is_a_word_not_the_start_of_every_word(indexed):
+    assert search("T").total < search("Ti").total
+    assert search("Ti").total > 0
+
+
 def test_every_word_must_match(indexed):
     both = {(h.kind, h.object_id) for h in search("Tianjin aerospace").hits}
     assert both

@@ -24,6 +24,8 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from citycoop.accounts.models import Role
+
 from .models import Kind, SearchEntry
 
 ENTRIES = SearchEntry._meta.db_table
@@ -96,8 +98,6 @@ def audience_of(user: Any) -> Audience:
         return Audience()
     if user.is_superuser:
         return Audience(everything=True)
-    from citycoop.accounts.models import Role
-
     programmes, pairings = set(), set()
     for role, programme, pairing in user.memberships.values_list(
         "role", "programme__slug", "pairing_id"
@@ -114,6 +114,12 @@ def query_terms(query: str) -> list[str]:
     return WORD.findall(query or "")[:MAX_TERMS]
 
 
+def as_prefix(term: str) -> bool:
+    """Whether the last word also matches as the start of longer ones. Not a lone Latin
+    letter or digit: "s" would match most of the index and say nothing."""
+    return len(term) > 1 or not term.isascii()
+
+
 def marked_html(text: str | None) -> SafeString:
     """Escaped text in which the engine's markers became <mark> elements (nothing else)."""
     marked = MARKED.sub(r"<mark>\1</mark>", str(escape(text or "")))
@@ -125,8 +131,8 @@ def unmarked(text: str | None) -> str:
     return (text or "").replace(MARK_START, "").replace(MARK_END, "").strip(" …")
 
 
-def has_mark(html: str) -> bool:
-    return "<mark>" in html
+def has_mark(text: str) -> bool:
+    return "<mark>" in text
 
 
 def clean_facets(facets: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
@@ -314,10 +320,13 @@ class SqliteBackend(SearchBackend):
 
     def fts_query(self, terms: list[str]) -> str:
         quoted = ['"{}"'.format(term.replace('"', '""')) for term in terms]
-        return " ".join(quoted) + "*"
+        return " ".join(quoted) + ("*" if as_prefix(terms[-1]) else "")
 
     def match_sql(self, terms: list[str]) -> tuple[str, list[Any]]:
-        return (f"{FTS_TABLE} JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
+        # CROSS JOIN makes SQLite walk the matches and look each entry up, never the other
+        # way round: left to choose, it may scan the entries by a facet index and run the
+        # full-text query once per entry (seconds instead of milliseconds on 200,000 rows).
+        return (f"{FTS_TABLE} CROSS JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
                 f" WHERE {FTS_TABLE} MATCH %s", [self.fts_query(terms)])
 
     def ranked_hits(self, cursor: Any, terms: list[str], where: str, params: list[Any],
@@ -329,14 +338,14 @@ class SqliteBackend(SearchBackend):
             f"WITH top AS ("
             f" SELECT e.id, e.kind, e.object_id, e.title, e.url, e.is_public,"
             f" bm25({FTS_TABLE}, {self.WEIGHTS}) AS score"
-            f" FROM {FTS_TABLE} JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
+            f" FROM {FTS_TABLE} CROSS JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
             f" WHERE {FTS_TABLE} MATCH %s AND {where}"
             f" ORDER BY score, e.id LIMIT %s OFFSET %s)"
             f" SELECT top.kind, top.object_id, top.title, top.url, top.is_public,"
             f" highlight({FTS_TABLE}, 0, %s, %s),"
             f" snippet({FTS_TABLE}, 1, %s, %s, ' … ', 24),"
             f" snippet({FTS_TABLE}, 2, %s, %s, ' … ', 16)"
-            f" FROM top JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = top.id"
+            f" FROM top CROSS JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = top.id"
             f" WHERE {FTS_TABLE} MATCH %s ORDER BY top.score, top.id",
             [match, *params, limit, offset, *[MARK_START, MARK_END] * 3, match],
         )
@@ -367,6 +376,8 @@ class SqliteBackend(SearchBackend):
     def rebuilt(self, cursor: Any) -> None:
         # One pass over the entries is much faster than a row-by-row insert.
         cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        # Statistics let the planner pick the most selective facet index.
+        cursor.execute(f"ANALYZE {ENTRIES}")
 
 
 def escaped(column: str) -> str:
@@ -386,7 +397,8 @@ class PostgresBackend(SearchBackend):
 
     def tsquery(self, terms: list[str]) -> str:
         quoted = ["'{}'".format(term.replace("\\", "\\\\").replace("'", "''")) for term in terms]
-        quoted[-1] += ":*"
+        if as_prefix(terms[-1]):
+            quoted[-1] += ":*"
         return " & ".join(quoted)
 
     def match_sql(self, terms: list[str]) -> tuple[str, list[Any]]:

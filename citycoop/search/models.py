@@ -33,6 +33,8 @@ class SearchEntry(models.Model):
     body = models.TextField(_("text"), blank=True)
     context = models.TextField(_("context"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # Not indexed on purpose: most entries are public, and an index on it tempts SQLite's
+    # planner away from the selective ones.
     is_public = models.BooleanField(_("public"), default=True)
     # The pairing the record belongs to, so that its members find its internal records. A plain
     # number, not a foreign key: entries are swept by index.py, never cascaded by the database.
@@ -57,7 +59,6 @@ class SearchEntry(models.Model):
             models.Index(fields=["programme"], name="search_entry_programme_idx"),
             models.Index(fields=["status"], name="search_entry_status_idx"),
             models.Index(fields=["year"], name="search_entry_year_idx"),
-            models.Index(fields=["is_public", "programme"], name="search_entry_visible_idx"),
             models.Index(fields=["pairing_pk"], name="search_entry_pairing_idx"),
         ]
 

@@ -16,3 +16,7 @@ class SearchEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Deleting rows here would leave the engine's own full-text index behind them.
+        return False

@@ -10,9 +10,10 @@ from citycoop.search.index import reindex_all
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index from the records. Writes made through citycoop keep it "
-        "current on their own; run this after loading data by other means (a restore, "
-        "`citycoop generate`)."
+        "Rebuild the search index from the records. Writes made through citycoop (imports and "
+        "`citycoop generate` included) keep it current on their own; run this after a "
+        "restore from a backup made by an older citycoop, or after loading data by other "
+        "means."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -20,7 +20,7 @@ PAIRING_OF = {
     "portfolio.pilotproject": lambda record: record.pairing,
     "portfolio.action": lambda record: record.pilot.pairing,
     "portfolio.agreement": lambda record: record.pairing,
-    "portfolio.nextstep": lambda record: record.pairing or (record.pilot and record.pilot.pairing),
+    "portfolio.nextstep": lambda record: record.owning_pairing,
     "registry.organisation": lambda record: None,
     "registry.place": lambda record: None,
     "registry.person": lambda record: None,

@@ -11,14 +11,6 @@ from django.http import Http404
 from citycoop.accounts.models import Role
 
 
-def is_programme_staff(user: Any, programme_id: int | None) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    return user.memberships.filter(programme_id=programme_id, role=Role.MANAGER).exists()
-
-
 def sees_internal(user: Any, pairing: Any) -> bool:
     """Admins, the programme's managers and the pairing's own members see internal records."""
     if not getattr(user, "is_authenticated", False):

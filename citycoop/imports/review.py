@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from citycoop.lib.geo import get_gazetteer
 from citycoop.lib.text import fold, slugify
 from citycoop.portfolio.models import Action, Agreement, Pairing
-from citycoop.registry.models import Person, Place, Programme
+from citycoop.registry.models import Organisation, Person, Place, Programme
 from citycoop.reports.models import KpiSnapshot
 
 from .context import EU_COUNTRIES
@@ -88,7 +88,7 @@ class Review:
         return self.document.text[start:end]
 
 
-def imported_values(record: Model, document: SourceDocument | None) -> dict[str, Any]:
+def imported_values(record: Model) -> dict[str, Any]:
     """What earlier imports wrote into this record, by field."""
     if record.pk is None:
         return {}
@@ -97,14 +97,13 @@ def imported_values(record: Model, document: SourceDocument | None) -> dict[str,
     return {row.field: row.value for row in rows}
 
 
-def compare(item: Item, record: Model, proposed: dict[str, Any],
-            document: SourceDocument | None) -> None:
+def compare(item: Item, record: Model, proposed: dict[str, Any]) -> None:
     """Same, changed or kept, field by field.
 
     A field changes only when the report says something new and the record still holds what
     an earlier import wrote (or nothing); a field someone edited by hand is kept and listed.
     """
-    earlier = imported_values(record, document)
+    earlier = imported_values(record)
     item.record = record
     for name, new in proposed.items():
         current = getattr(record, name)
@@ -280,7 +279,7 @@ class Reviewer:
         values: dict[str, Any] = {"name": written, "acronym": acronym if acronym != written else "",
                   "aliases": [v for v in variants if v != acronym],
                   "type": guess_organisation_type(written),
-                  "country": country or "", "slug": unique_slug_for_organisation(written)}
+                  "country": country or "", "slug": unique_slug(Organisation, written)}
         key = f"organisation:new:{values['slug']}"
         self.review.add(Item(key, "organisation", written, NEW, values=values,
                              spans={"name": span}))
@@ -396,7 +395,7 @@ class Reviewer:
             item.values = proposed
         else:
             when = proposed.pop("when") or getattr(record, "when_text", "")
-            compare(item, record, {**proposed, "when_text": when}, self.document_record)
+            compare(item, record, {**proposed, "when_text": when})
         self.review.add(item)
 
     def agreement(self, draft: AgreementDraft) -> None:
@@ -417,7 +416,7 @@ class Reviewer:
                            "slug": unique_slug(Agreement, title)}
             item.many["pairing"] = [pairing_key] if pairing_key else []
         else:
-            compare(item, record, {"status": draft.status}, self.document_record)
+            compare(item, record, {"status": draft.status})
         self.review.add(item)
 
     def existing_agreement(self, text: str, parties: list[str]) -> Agreement | None:
@@ -447,7 +446,7 @@ class Reviewer:
                                "group": group_label(name),
                                "source_text": clean(self.sentence_around(span))}
             else:
-                compare(item, record, {"value": value}, self.document_record)
+                compare(item, record, {"value": value})
             self.review.add(item)
 
     def sentence_around(self, span: tuple[int, int]) -> str:
@@ -553,12 +552,6 @@ def unique_slug(model: type[Model], text: str) -> str:
     while model._default_manager.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def unique_slug_for_organisation(name: str) -> str:
-    from citycoop.registry.models import Organisation
-
-    return unique_slug(Organisation, name)
 
 
 def review_report(document: Document, draft: ReportDraft, data: bytes, *,

@@ -338,5 +338,16 @@ class NextStep(VersionedModel):
         return self.text
 
     @property
+    def owning_pairing(self) -> Pairing | None:
+        """The pairing the step belongs to, through whatever it is attached to."""
+        if self.pairing is not None:
+            return self.pairing
+        if self.pilot is not None:
+            return self.pilot.pairing
+        if self.agreement is not None:
+            return self.agreement.pairing
+        return None
+
+    @property
     def subject(self) -> models.Model:
         return self.pairing or self.pilot or self.agreement or self.event  # type: ignore[return-value]

@@ -79,7 +79,7 @@ def next_step_add(request: HttpRequest, slug: str, pilot: str) -> HttpResponse:
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
     step = NextStep.objects.select_related("pilot__pairing", "pairing",
                                            "agreement__pairing").filter(pk=pk).first()
-    pairing = step_pairing(step) if step is not None else None
+    pairing = step.owning_pairing if step is not None else None
     if step is None or pairing is None:
         return HttpResponse(status=404)
     access_pairing_for_edit(request.user, pairing.slug)
@@ -106,21 +106,13 @@ def next_steps_board(request: HttpRequest) -> HttpResponse:
             | Q(pilot__pairing__in=pairings) | Q(pairing__in=pairings)
             | Q(agreement__pairing__in=pairings))
     today = timezone.localdate()
-    rows = [(step, step_pairing(step), is_overdue(step, today)) for step in
+    rows = [(step, step.owning_pairing, is_overdue(step, today)) for step in
             steps.order_by("due_start", "id")[:500]]
     return render(request, "portfolio/next_steps_board.html", {
         "rows": rows, "today": today,
         "overdue": sum(1 for _, _, late in rows if late),
         "can_edit": {p.pk: can_edit_pairing(user, p) for _, p, _ in rows if p},
     })
-
-
-def step_pairing(step: NextStep) -> Any:
-    if step.pairing:
-        return step.pairing
-    if step.pilot:
-        return step.pilot.pairing
-    return step.agreement.pairing if step.agreement else None
 
 
 def is_overdue(step: Any, today: datetime.date) -> bool:

@@ -12,10 +12,6 @@ from citycoop.lib.geo import PlaceMatch, get_gazetteer
 from .models import Organisation, Person, Place, PlaceKind, Programme, Theme
 
 
-class PlaceNotFound(ValueError):
-    pass
-
-
 def locate_place(name: str, *, country: str | None = None,
                  kind: str | None = None) -> PlaceMatch | None:
     """The gazetteer's best match for a place name, exact or fuzzy (the score says which)."""

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "citycoop.registry",
     "citycoop.portfolio",
     "citycoop.events",
+    "citycoop.matchmaking",
     "citycoop.reports",
     "citycoop.imports",
     "citycoop.search",

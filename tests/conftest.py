@@ -28,6 +28,15 @@ def require_shared(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached: the public pages' cache would otherwise carry
+    one test's portfolio into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo(db):
     """The World Cities 2015-2016 portfolio, loaded through the services."""

@@ -300,8 +300,9 @@ def test_the_page_lists_an_internal_pairing_only_for_its_staff(client, demo, man
 
 
 def test_the_page_costs_a_bounded_number_of_queries(client, demo, django_assert_max_num_queries):
-    # The map's own queries, the filter choices (programmes, themes) and the session.
-    with django_assert_max_num_queries(MAX_QUERIES + 4):
+    # The map's own queries, the filter choices (programmes, themes), the session and the
+    # data version the public's cached map is kept by.
+    with django_assert_max_num_queries(MAX_QUERIES + 5):
         assert client.get(reverse("map"), {"theme": "transport"}).status_code == 200
 
 
@@ -319,3 +320,16 @@ def test_every_static_file_the_page_uses_is_vendored_here(client, demo):
     for path in ("web/vendor/leaflet/LICENSE", "web/vendor/topojson-client/LICENSE",
                  "web/vendor/world-atlas/LICENSE", "web/vendor/leaflet/images/layers.png"):
         assert finders.find(path), path
+
+
+def test_the_publics_cached_map_follows_a_change_to_the_records(client, demo):
+    url = reverse("map-data")
+    before = client.get(url).json()
+    assert "lyon-guangzhou" in pairings_in(before)
+    make_internal("lyon-guangzhou")
+    assert "lyon-guangzhou" not in pairings_in(client.get(url).json())
+
+
+def test_the_data_is_compressed_for_a_browser_that_accepts_it(client, demo):
+    response = client.get(reverse("map-data"), HTTP_ACCEPT_ENCODING="gzip")
+    assert response.headers["Content-Encoding"] == "gzip"

@@ -77,6 +77,9 @@ class SearchResults:
     total: int
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)
+    # True when the words match so much of the index that the total and the facet counts
+    # were estimated from a sample (see SearchBackend.broad_search).
+    approximate: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,8 @@ class SearchBackend:
         else:
             source, match_params = f"{ENTRIES} e WHERE 1 = 1", []
         with self.connection.cursor() as cursor:
+            if terms and self.match_count(cursor, terms) > self.BROAD_MATCHES:
+                return self.broad_search(cursor, terms, where, params, limit, offset)
             facet_counts = self.count_facets(cursor, f"{source} AND {where}",
                                              match_params + params)
             total = sum(c.count for c in facet_counts.get("kind", []))
@@ -222,6 +227,24 @@ class SearchBackend:
                 else:
                     hits = self.listed_hits(cursor, where, params, limit, offset)
         return SearchResults(hits=hits, total=total, facets=facet_counts, terms=terms)
+
+    # -- words that match a large part of the index ------------------------------------------
+
+    # Above this many matches, counting every facet value and ranking every match costs more
+    # than a search may (hundreds of milliseconds on 200,000 entries), and says little: nobody
+    # reads the 40,000th result of "cooperation". Engines that can count their matches
+    # cheaply (match_count) then estimate from a sample and rank the title matches first.
+    BROAD_MATCHES = 20_000
+    SAMPLE_SIZE = 5_000
+
+    def match_count(self, cursor: Any, terms: list[str]) -> int:
+        """How many entries match the words, before any filter; 0 if the engine cannot tell
+        cheaply (then every search is counted exactly)."""
+        return 0
+
+    def broad_search(self, cursor: Any, terms: list[str], where: str, params: list[Any],
+                     limit: int, offset: int) -> SearchResults:
+        raise NotImplementedError
 
     # -- engine-specific parts ------------------------------------------------------------
 
@@ -318,9 +341,9 @@ class SqliteBackend(SearchBackend):
     vendor = "sqlite"
     WEIGHTS = "10.0, 3.0, 1.0"  # title, body, context
 
-    def fts_query(self, terms: list[str]) -> str:
+    def fts_query(self, terms: list[str], *, prefix: bool = True) -> str:
         quoted = ['"{}"'.format(term.replace('"', '""')) for term in terms]
-        return " ".join(quoted) + ("*" if as_prefix(terms[-1]) else "")
+        return " ".join(quoted) + ("*" if prefix and as_prefix(terms[-1]) else "")
 
     def match_sql(self, terms: list[str]) -> tuple[str, list[Any]]:
         # CROSS JOIN makes SQLite walk the matches and look each entry up, never the other
@@ -329,18 +352,30 @@ class SqliteBackend(SearchBackend):
         return (f"{FTS_TABLE} CROSS JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
                 f" WHERE {FTS_TABLE} MATCH %s", [self.fts_query(terms)])
 
-    def ranked_hits(self, cursor: Any, terms: list[str], where: str, params: list[Any],
-                    limit: int, offset: int) -> list[Hit]:
-        match = self.fts_query(terms)
+    def ranked_hits(self, cursor: Any, terms: list[str] | str, where: str, params: list[Any],
+                    limit: int, offset: int, candidates: int | None = None) -> list[Hit]:
+        """A page of hits, best first. With ``candidates``, only that many best matches (by the
+        full-text index alone) are looked up and filtered: much cheaper when the words match
+        tens of thousands of entries. If the filters leave too few of them for the page, the
+        ranking is redone over every match, so the answer is the same either way."""
+        match = terms if isinstance(terms, str) else self.fts_query(terms)
+        if candidates is not None:
+            source = (f"(SELECT rowid AS id, bm25({FTS_TABLE}, {self.WEIGHTS}) AS score"
+                      f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+                      f" ORDER BY score, rowid LIMIT {int(candidates)}) c"
+                      f" CROSS JOIN {ENTRIES} e ON e.id = c.id WHERE 1 = 1")
+        else:
+            source = (f"(SELECT rowid AS id, bm25({FTS_TABLE}, {self.WEIGHTS}) AS score"
+                      f" FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) c"
+                      f" CROSS JOIN {ENTRIES} e ON e.id = c.id WHERE 1 = 1")
         # Rank first, then highlight only the page: snippet() on every match would cost as
-        # much as the search itself.
+        # much as the search itself. MATERIALIZED keeps SQLite from folding the ranking into
+        # the highlighting join, which would re-run the match once per hit.
         cursor.execute(
-            f"WITH top AS ("
-            f" SELECT e.id, e.kind, e.object_id, e.title, e.url, e.is_public,"
-            f" bm25({FTS_TABLE}, {self.WEIGHTS}) AS score"
-            f" FROM {FTS_TABLE} CROSS JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
-            f" WHERE {FTS_TABLE} MATCH %s AND {where}"
-            f" ORDER BY score, e.id LIMIT %s OFFSET %s)"
+            f"WITH top AS MATERIALIZED ("
+            f" SELECT e.id, e.kind, e.object_id, e.title, e.url, e.is_public, c.score"
+            f" FROM {source} AND {where}"
+            f" ORDER BY c.score, e.id LIMIT %s OFFSET %s)"
             f" SELECT top.kind, top.object_id, top.title, top.url, top.is_public,"
             f" highlight({FTS_TABLE}, 0, %s, %s),"
             f" snippet({FTS_TABLE}, 1, %s, %s, ' … ', 24),"
@@ -349,7 +384,46 @@ class SqliteBackend(SearchBackend):
             f" WHERE {FTS_TABLE} MATCH %s ORDER BY top.score, top.id",
             [match, *params, limit, offset, *[MARK_START, MARK_END] * 3, match],
         )
-        return [make_hit(row) for row in cursor.fetchall()]
+        hits = [make_hit(row) for row in cursor.fetchall()]
+        if candidates is not None and len(hits) < limit:
+            return self.ranked_hits(cursor, match, where, params, limit, offset)
+        return hits
+
+    def match_count(self, cursor: Any, terms: list[str]) -> int:
+        # Walks the full-text index alone: a few milliseconds even for the commonest word.
+        cursor.execute(f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                       [self.fts_query(terms)])
+        return int(cursor.fetchone()[0])
+
+    def broad_search(self, cursor: Any, terms: list[str], where: str, params: list[Any],
+                     limit: int, offset: int) -> SearchResults:
+        """Facet counts and the total from every n-th match (by row id, which says nothing
+        about a record's facets), scaled up; hits ranked among the entries whose title has
+        the words, then among the other matches."""
+        match = self.fts_query(terms)
+        step = max(1, -(-self.match_count(cursor, terms) // self.SAMPLE_SIZE))
+        sampled = (f"{FTS_TABLE} CROSS JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
+                   f" WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid % {step} = 0")
+        facets = {name: [FacetCount(c.value, c.count * step) for c in counts]
+                  for name, counts in self.count_facets(cursor, f"{sampled} AND {where}",
+                                                        [match, *params]).items()}
+        total = sum(c.count for c in facets.get("kind", []))
+        # The first tier is the whole words in the title: a prefix merges the lists of every
+        # longer word and costs twice as much, for a tier that is large anyway.
+        in_title = f"{{title}} : ({self.fts_query(terms, prefix=False)})"
+        wanted = 4 * (offset + limit) + 100  # room for records the filters leave out
+        hits = self.ranked_hits(cursor, in_title, where, params, limit, offset, wanted)
+        if len(hits) < limit:
+            # The title matches ran out on this page: go on with the others, in rank order.
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {FTS_TABLE} CROSS JOIN {ENTRIES} e"
+                f" ON e.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s AND {where}",
+                [in_title, *params])
+            titled = int(cursor.fetchone()[0])
+            hits += self.ranked_hits(cursor, f"({match}) NOT {in_title}", where, params,
+                                     limit - len(hits), max(0, offset - titled))
+        return SearchResults(hits=hits, total=max(total, offset + len(hits)), facets=facets,
+                             terms=terms, approximate=True)
 
     def split_tokens(self, column: str) -> str:
         # Tokens are slugs, codes and numbers (no quotes): a JSON array is built from them.

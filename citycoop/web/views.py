@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
 from citycoop.accounts.permissions import (
     access_pairing,
@@ -16,6 +30,7 @@ from citycoop.accounts.permissions import (
     sees_internal,
     visible_pairings,
 )
+from citycoop.common.freshness import cached_for_public
 from citycoop.events.models import Event
 from citycoop.portfolio.models import (
     Action,
@@ -23,6 +38,7 @@ from citycoop.portfolio.models import (
     Agreement,
     AgreementParty,
     NextStep,
+    NextStepStatus,
     Pairing,
     PairingMember,
     PilotProject,
@@ -43,8 +59,10 @@ def home(request: HttpRequest) -> HttpResponse:
     programme = main_programme()
     context: dict = {"programme": programme}
     if programme is not None:
-        context["figures"] = headline_figures(programme)
-        context["charts"] = chart_data(programme)
+        # Counted over the whole programme: kept for the public until the records change.
+        context["figures"], context["charts"] = cached_for_public(
+            request.user, ("home", programme.pk, get_language()),
+            lambda: (headline_figures(programme), chart_data(programme)))
         context["reported"] = (
             KpiSnapshot.objects.filter(Q(programme=programme) | Q(programme__successors=programme),
                                        computed=False)
@@ -62,9 +80,7 @@ def pairing_rows(request: HttpRequest, programme: Programme | None = None):  # t
         pairings = pairings.filter(programme=programme)
     return (
         visible_pairings(request.user, pairings)
-        .annotate(pilot_count=Count("pilots", filter=Q(pilots__is_public=True), distinct=True),
-                  agreement_count=Count("agreements", filter=Q(agreements__is_public=True),
-                                        distinct=True))
+        .annotate(pilot_count=public_count(PilotProject), agreement_count=public_count(Agreement))
         .prefetch_related(Prefetch("members", queryset=PairingMember.objects.select_related(
             "place", "organisation")))
         .order_by("programme__starts_start", "group", "number", "label")
@@ -74,24 +90,38 @@ def pairing_rows(request: HttpRequest, programme: Programme | None = None):  # t
 PAIRINGS_PER_PAGE = 50
 
 
+def public_count(model: type[PilotProject] | type[Agreement]) -> Coalesce:
+    """How many public records of this kind the pairing has, as a correlated subquery: two
+    counting joins in one query would multiply every pilot by every agreement."""
+    return Coalesce(Subquery(model.objects.filter(pairing=OuterRef("pk"), is_public=True)
+                             .order_by().values("pairing").annotate(n=Count("pk")).values("n"),
+                             output_field=IntegerField()), 0)
+
+
 def pairing_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(pairing_rows(request), PAIRINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/pairing_list.html", {"pairings": page.object_list,
                                                      "page": page})
 
 
+# A pairing page shows each pilot with its first few actions and a link to the rest: the
+# largest pairings have hundreds of pilots and thousands of actions, too many for one page.
+PILOTS_PER_PAGE = 20
+ACTIONS_PER_PILOT = 5
+NEXT_STEPS_SHOWN = 50
+
+
+def action_details() -> QuerySet[Any]:  # fuzzy-date attributes are added at run time
+    """Actions with what their partial shows (organisations, places, sources) prefetched."""
+    return Action.objects.prefetch_related(
+        "places", "provenance__document",
+        Prefetch("roles", queryset=ActionOrganisation.objects.select_related("organisation")))
+
+
 def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pairing = access_pairing(request.user, slug)
     internal = sees_internal(request.user, pairing)
-    pilots = pairing.pilots.prefetch_related(
-        "themes",
-        Prefetch("actions", queryset=Action.objects.prefetch_related(
-            "places", "provenance__document",
-            Prefetch("roles", queryset=ActionOrganisation.objects.select_related("organisation")),
-        )),
-        Prefetch("next_steps", queryset=NextStep.objects.select_related("owner")),
-        Prefetch("events", queryset=Event.objects.select_related("place")),
-    )
+    pilots = pairing.pilots.annotate(action_count=Count("actions")).order_by("position", "id")
     agreements = pairing.agreements.prefetch_related(
         Prefetch("parties",
                  queryset=AgreementParty.objects.select_related("place", "organisation")),
@@ -102,16 +132,28 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
         pilots = pilots.filter(is_public=True)
         agreements = agreements.filter(is_public=True)
         events = events.filter(is_public=True)
+    page = Paginator(pilots, PILOTS_PER_PAGE).get_page(request.GET.get("page"))
+    # A sliced Prefetch: the database picks each pilot's first actions (a window function).
+    shown = list(page.object_list)
+    prefetch_related_objects(
+        shown, "themes",
+        Prefetch("actions", queryset=action_details().order_by("position", "id")
+                 [:ACTIONS_PER_PILOT], to_attr="first_actions"),
+        Prefetch("events", queryset=Event.objects.select_related("place")),
+    )
     next_steps = NextStep.objects.filter(
         Q(pairing=pairing) | Q(pilot__pairing=pairing) | Q(agreement__pairing=pairing)
-    ).select_related("owner", "pilot", "agreement").order_by("status", "due_start", "id")
+    ).select_related("owner", "pilot", "agreement").order_by(
+        Case(When(status=NextStepStatus.OPEN, then=0), default=1), "due_start", "id")
     return render(request, "web/pairing_detail.html", {
         "pairing": pairing,
         "members": pairing.members.select_related("place", "organisation"),
-        "pilots": pilots,
+        "pilots": shown,
+        "page": page,
         "agreements": agreements,
         "events": events.select_related("place").order_by("when_start", "title"),
-        "next_steps": next_steps,
+        "next_steps": next_steps[:NEXT_STEPS_SHOWN],
+        "next_steps_total": next_steps.count(),
         "internal": internal,
         "can_edit": can_edit_pairing(request.user, pairing),
     })
@@ -119,9 +161,7 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def pilot_detail(request: HttpRequest, slug: str, pilot: str) -> HttpResponse:
     record = access_pilot(request.user, slug, pilot)
-    actions = record.actions.prefetch_related(
-        "places", "provenance__document",
-        Prefetch("roles", queryset=ActionOrganisation.objects.select_related("organisation")))
+    actions = action_details().filter(pilot=record)
     events = record.events.select_related("place").order_by("when_start", "title")
     if not sees_internal(request.user, record.pairing):
         events = events.filter(is_public=True)
@@ -140,14 +180,22 @@ def pilot_detail(request: HttpRequest, slug: str, pilot: str) -> HttpResponse:
     })
 
 
+THEME_PILOTS_PER_PAGE = 100
+
+
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
     themes = [theme, *theme.children.all()]
     pilots = (PilotProject.objects.filter(themes__in=themes, is_public=True,
                                           pairing__is_public=True)
-              .select_related("pairing").distinct().order_by("pairing__label", "position"))
-    return render(request, "web/theme_detail.html", {"theme": theme, "pilots": pilots,
+              .select_related("pairing").distinct().order_by("pairing__label", "position", "id"))
+    page = Paginator(pilots, THEME_PILOTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "web/theme_detail.html", {"theme": theme, "pilots": page.object_list,
+                                                     "page": page,
                                                      "children": theme.children.all()})
+
+
+ORGANISATION_ACTIONS_PER_PAGE = 50
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -159,14 +207,17 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
                                                action__pilot__pairing__is_public=True)
              .select_related("action__pilot__pairing").order_by("action__pilot__pairing__label",
                                                                 "action__pilot__position",
-                                                                "action__position"))
+                                                                "action__position",
+                                                                "action_id"))
     sources = {p.document for p in organisation.provenance.select_related("document")}
     people = organisation.people.all()
     if not request.user.is_authenticated:
         people = people.filter(visibility=Visibility.PUBLIC)
+    page = Paginator(roles, ORGANISATION_ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/organisation_detail.html", {
         "organisation": organisation,
-        "roles": roles,
+        "roles": page.object_list,
+        "page": page,
         # Three separate subqueries: one OR over three many-row joins makes the database
         # multiply rows across every pairing (seconds on a large portfolio).
         "pairings": Pairing.objects.filter(

@@ -32,8 +32,11 @@ from citycoop.accounts.permissions import (
 )
 from citycoop.common.freshness import cached_for_public
 from citycoop.events.models import Event
+from citycoop.matchmaking.network import network_around_organisation, network_around_pairing
+from citycoop.matchmaking.picture import network_picture
 from citycoop.portfolio.models import (
     Action,
+    ActionKind,
     ActionOrganisation,
     Agreement,
     AgreementParty,
@@ -108,6 +111,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
 # largest pairings have hundreds of pilots and thousands of actions, too many for one page.
 PILOTS_PER_PAGE = 20
 ACTIONS_PER_PILOT = 5
+AGREEMENTS_PER_PAGE = 25
 NEXT_STEPS_SHOWN = 50
 
 
@@ -127,12 +131,20 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
                  queryset=AgreementParty.objects.select_related("place", "organisation")),
         "next_steps",
     ).select_related("signed_at_event")
-    events = Event.objects.filter(Q(pairings=pairing) | Q(pilots__pairing=pairing)).distinct()
+    # Subqueries rather than OR over joins: the joins would be made for every event and
+    # next step of the portfolio before the OR could throw them away.
+    pilot_ids = PilotProject.objects.filter(pairing=pairing).values("pk")
+    events = Event.objects.filter(
+        Q(pk__in=Event.pairings.through.objects.filter(pairing=pairing).values("event_id"))
+        | Q(pk__in=Event.pilots.through.objects.filter(pilotproject__in=pilot_ids)
+            .values("event_id")))
     if not internal:
         pilots = pilots.filter(is_public=True)
         agreements = agreements.filter(is_public=True)
         events = events.filter(is_public=True)
     page = Paginator(pilots, PILOTS_PER_PAGE).get_page(request.GET.get("page"))
+    agreement_page = Paginator(agreements.order_by("title", "id"), AGREEMENTS_PER_PAGE).get_page(
+        request.GET.get("agreements"))
     # A sliced Prefetch: the database picks each pilot's first actions (a window function).
     shown = list(page.object_list)
     prefetch_related_objects(
@@ -142,7 +154,8 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Prefetch("events", queryset=Event.objects.select_related("place")),
     )
     next_steps = NextStep.objects.filter(
-        Q(pairing=pairing) | Q(pilot__pairing=pairing) | Q(agreement__pairing=pairing)
+        Q(pairing=pairing) | Q(pilot__in=pilot_ids)
+        | Q(agreement__in=Agreement.objects.filter(pairing=pairing).values("pk"))
     ).select_related("owner", "pilot", "agreement").order_by(
         Case(When(status=NextStepStatus.OPEN, then=0), default=1), "due_start", "id")
     return render(request, "web/pairing_detail.html", {
@@ -150,30 +163,43 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "members": pairing.members.select_related("place", "organisation"),
         "pilots": shown,
         "page": page,
-        "agreements": agreements,
+        "agreements": agreement_page.object_list,
+        "agreement_page": agreement_page,
         "events": events.select_related("place").order_by("when_start", "title"),
         "next_steps": next_steps[:NEXT_STEPS_SHOWN],
         "next_steps_total": next_steps.count(),
         "internal": internal,
         "can_edit": can_edit_pairing(request.user, pairing),
+        "network": cached_for_public(
+            request.user, ("pairing-network", pairing.pk, get_language()),
+            lambda: network_picture(network_around_pairing(pairing, request.user))),
     })
+
+
+PILOT_ACTIONS_PER_PAGE = 50
 
 
 def pilot_detail(request: HttpRequest, slug: str, pilot: str) -> HttpResponse:
     record = access_pilot(request.user, slug, pilot)
-    actions = action_details().filter(pilot=record)
+    page = Paginator(action_details().filter(pilot=record).order_by("position", "id"),
+                     PILOT_ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     events = record.events.select_related("place").order_by("when_start", "title")
     if not sees_internal(request.user, record.pairing):
         events = events.filter(is_public=True)
-    # The timeline: dated actions and events together, in date order; undated ones last.
+    kinds = dict(ActionKind.choices)
+    # The timeline: every dated action (not only this page's) and event together, in date
+    # order; undated ones last. Plain rows: a pilot can have hundreds of actions.
+    dated_actions = (record.actions.exclude(when_text="")
+                     .values_list("when_start", "when_text", "kind", "text"))
     timeline = sorted(
-        [(a.when_start, a.when_text, a.get_kind_display(), a.text) for a in actions
-         if a.when_text] +
+        [(start, text, kinds.get(kind, kind), what)
+         for start, text, kind, what in dated_actions] +
         [(e.when_start, e.when_text, e.get_kind_display(), e.title) for e in events
          if e.when_text],
         key=lambda row: (row[0] is None, row[0] or datetime.date.min))
     return render(request, "web/pilot_detail.html", {
-        "pilot": record, "pairing": record.pairing, "actions": actions, "events": events,
+        "pilot": record, "pairing": record.pairing, "actions": page.object_list, "page": page,
+        "events": events,
         "agreements": record.agreements.filter(is_public=True).prefetch_related("parties"),
         "next_steps": record.next_steps.select_related("owner"),
         "timeline": timeline, "can_edit": can_edit_pairing(request.user, record.pairing),
@@ -233,6 +259,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "people": people,
         "units": organisation.units.all(),
         "sources": sorted(sources, key=lambda d: d.title),
+        "network": cached_for_public(
+            request.user, ("organisation-network", organisation.pk, get_language()),
+            lambda: network_picture(network_around_organisation(organisation, request.user))),
     })
 
 

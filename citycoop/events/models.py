@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -36,10 +39,17 @@ class Event(VersionedModel):
                                       blank=True, related_name="events")
     pilots = models.ManyToManyField("portfolio.PilotProject", verbose_name=_("pilot projects"),
                                     blank=True, related_name="events")
-    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True,
+                                           help_text=_("Places for registrants; empty means "
+                                                       "no limit. Others join the waitlist."))
     description = models.TextField(_("description"), blank=True)
     link = models.URLField(_("link"), max_length=500, blank=True)
     is_public = models.BooleanField(_("public"), default=True)
+    registration_open = models.BooleanField(_("registration open"), default=False)
+    # The closing report: what the funder reads after the event.
+    minutes = models.TextField(_("minutes"), blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    report_links = models.JSONField(_("report links"), default=list, blank=True)
 
     class Meta:
         ordering = ["when_start", "title"]
@@ -60,6 +70,7 @@ class ParticipantRole(models.TextChoices):
 
 
 class Attendance(models.TextChoices):
+    WAITLISTED = "waitlisted", _("on the waitlist")
     REGISTERED = "registered", _("registered")
     ATTENDED = "attended", _("attended")
     NO_SHOW = "no_show", _("no-show")
@@ -78,6 +89,13 @@ class Participation(VersionedModel):
                             default=ParticipantRole.DELEGATE)
     attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices,
                                   default=Attendance.REGISTERED, db_index=True)
+    # Registration through the event's form: the personal link's secret, the code on the
+    # badge that check-in scans, and the time that orders the waitlist.
+    token = models.CharField(max_length=43, unique=True, null=True, blank=True, editable=False)
+    badge_code = models.CharField(_("badge code"), max_length=12, null=True, blank=True,
+                                  editable=False)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -90,10 +108,22 @@ class Participation(VersionedModel):
             models.UniqueConstraint(fields=["event", "organisation"],
                                     condition=Q(person__isnull=True),
                                     name="organisation_once_per_event"),
+            models.UniqueConstraint(fields=["event", "badge_code"],
+                                    condition=Q(badge_code__isnull=False),
+                                    name="badge_code_once_per_event"),
         ]
 
     def __str__(self) -> str:
         return f"{self.person or self.organisation} @ {self.event}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def new_badge_code() -> str:
+        # No 0/O or 1/I: the code is read aloud and typed at the door.
+        return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
 
 
 class MediaType(models.TextChoices):
@@ -126,3 +156,57 @@ class MediaItem(VersionedModel):
 
     def __str__(self) -> str:
         return self.title or self.outlet
+
+
+class DisseminationKind(models.TextChoices):
+    REPORT = "report", _("report")
+    PRESENTATION = "presentation", _("presentation")
+    PUBLICATION = "publication", _("publication")
+    NEWSLETTER = "newsletter", _("newsletter")
+    VIDEO = "video", _("video")
+
+
+class DisseminationOutput(VersionedModel):
+    """Something the programme made to spread its results: a report, a talk, a publication."""
+
+    kind = models.CharField(_("kind"), max_length=15, choices=DisseminationKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    published_on = models.DateField(_("date"), null=True, blank=True, db_index=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    audience = models.PositiveIntegerField(_("audience"), null=True, blank=True,
+                                           help_text=_("People reached, as reported."))
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="dissemination_outputs")
+    pilot = models.ForeignKey("portfolio.PilotProject", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="dissemination_outputs")
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            models.CheckConstraint(name="dissemination_output_is_tied",
+                                   condition=Q(event__isnull=False) | Q(pilot__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+SCORE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class FeedbackAnswer(models.Model):
+    """One attendee's answer to the event's quality survey (one per attendee)."""
+
+    participation = models.OneToOneField(Participation, on_delete=models.CASCADE,
+                                         related_name="feedback")
+    overall = models.PositiveSmallIntegerField(_("overall"), validators=SCORE)
+    relevance = models.PositiveSmallIntegerField(_("relevance to your work"), validators=SCORE)
+    organisation = models.PositiveSmallIntegerField(_("organisation"), validators=SCORE)
+    networking = models.PositiveSmallIntegerField(_("useful contacts made"), validators=SCORE)
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    QUESTIONS = ("overall", "relevance", "organisation", "networking")
+
+    def __str__(self) -> str:
+        return f"{self.participation}: {self.overall}/5"

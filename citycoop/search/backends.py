@@ -469,9 +469,9 @@ class PostgresBackend(SearchBackend):
                 " ShortWord=1, MaxFragments=2, FragmentDelimiter=\" … \"")
     TITLE_HEADLINE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
 
-    def tsquery(self, terms: list[str]) -> str:
+    def tsquery(self, terms: list[str], *, prefix: bool = True) -> str:
         quoted = ["'{}'".format(term.replace("\\", "\\\\").replace("'", "''")) for term in terms]
-        if as_prefix(terms[-1]):
+        if prefix and as_prefix(terms[-1]):
             quoted[-1] += ":*"
         return " & ".join(quoted)
 
@@ -501,6 +501,51 @@ class PostgresBackend(SearchBackend):
 
     def split_tokens(self, column: str) -> str:
         return f" CROSS JOIN LATERAL unnest(string_to_array(m.{column}, ' ')) AS v(value)"
+
+    # The expression of the titles' own index (migration 0004): the same words as the title's
+    # part of search_vector.
+    TITLE_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, translate(e.title, '<>', '  '))"
+
+    def match_count(self, cursor: Any, terms: list[str]) -> int:
+        # Counting stops one past the threshold: past it, the exact figure is not needed.
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {ENTRIES} e WHERE e.search_vector @@"
+            f" to_tsquery('{PG_CONFIG}', %s) LIMIT {self.BROAD_MATCHES + 1}) m",
+            [self.tsquery(terms)])
+        return int(cursor.fetchone()[0])
+
+    def broad_search(self, cursor: Any, terms: list[str], where: str, params: list[Any],
+                     limit: int, offset: int) -> SearchResults:
+        """Facet counts and the total from a sample of the table's pages (TABLESAMPLE reads
+        only those), scaled up; hits ranked among the entries whose title has the words,
+        then among the other matches."""
+        query = self.tsquery(terms)
+        cursor.execute(f"SELECT reltuples FROM pg_class WHERE relname = '{ENTRIES}'")
+        rows = max(1.0, float(cursor.fetchone()[0] or 1))
+        # The exact number of matches is unknown (counting stopped at the threshold): a sample
+        # of a few times SAMPLE_SIZE rows holds somewhere near SAMPLE_SIZE matches.
+        percent = min(100.0, 100.0 * 4 * self.SAMPLE_SIZE / rows)
+        sampled = (f"{ENTRIES} e TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (1)"
+                   f" WHERE e.search_vector @@ to_tsquery('{PG_CONFIG}', %s)")
+        scale = 100.0 / percent
+        facets = {name: [FacetCount(c.value, round(c.count * scale)) for c in counts]
+                  for name, counts in self.count_facets(cursor, f"{sampled} AND {where}",
+                                                        [query, *params]).items()}
+        total = sum(c.count for c in facets.get("kind", []))
+        in_title = f"{self.TITLE_VECTOR} @@ to_tsquery('{PG_CONFIG}', %s)"
+        exact = self.tsquery(terms, prefix=False)
+        hits = self.ranked_hits(cursor, terms, f"{in_title} AND {where}", [exact, *params],
+                                limit, offset)
+        if len(hits) < limit:
+            # The title matches ran out on this page: go on with the others, in rank order.
+            cursor.execute(f"SELECT COUNT(*) FROM {ENTRIES} e WHERE {in_title} AND {where}",
+                           [exact, *params])
+            titled = int(cursor.fetchone()[0])
+            hits += self.ranked_hits(cursor, terms, f"NOT ({in_title}) AND {where}",
+                                     [exact, *params], limit - len(hits),
+                                     max(0, offset - titled))
+        return SearchResults(hits=hits, total=max(total, offset + len(hits)), facets=facets,
+                             terms=terms, approximate=True)
 
     def rebuilt(self, cursor: Any) -> None:
         # Fresh statistics, so that the planner knows how common a word is after a rebuild.

@@ -16,6 +16,9 @@ urlpatterns = [
     path("history/", include("citycoop.accounts.urls")),
     path("organisations/", include("citycoop.registry.urls")),
     path("map/", include("citycoop.web.map_urls")),
+    path("workspace/events/", include("citycoop.events.urls")),
+    path("events/", include("citycoop.events.registration_urls")),
+    path("b2b/", include("citycoop.matchmaking.urls")),
     path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]

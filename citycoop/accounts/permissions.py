@@ -111,3 +111,104 @@ def can_manage_registry(user: Any) -> bool:
 def require_registry_manager(user: Any) -> None:
     if not can_manage_registry(user):
         raise PermissionDenied("Only programme managers can merge organisations.")
+
+
+# The staff workspace's create and edit pages. Registry records and events touch every
+# pairing, so only admins and programme managers change them; a pairing's coordinators
+# change the pairing and what hangs from it (pilots, actions, agreements, next steps).
+
+def manageable_programmes(user: Any) -> QuerySet:
+    """The programmes this user manages: all of them for an admin, none for the public."""
+    from citycoop.registry.models import Programme
+
+    if not getattr(user, "is_authenticated", False):
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    return Programme.objects.filter(memberships__user=user, memberships__role=Role.MANAGER)
+
+
+def can_create_pairing(user: Any) -> bool:
+    return manageable_programmes(user).exists()
+
+
+def require_pairing_creator(user: Any) -> None:
+    if not can_create_pairing(user):
+        raise PermissionDenied("Only programme managers can start a pairing.")
+
+
+def require_registry_editor(user: Any) -> None:
+    if not can_manage_registry(user):
+        raise PermissionDenied("Only programme managers can change places, organisations, "
+                               "people and events.")
+
+
+def access_pilot_for_edit(user: Any, pairing_slug: str, pilot_slug: str) -> Any:
+    pairing = access_pairing_for_edit(user, pairing_slug)
+    pilot = pairing.pilots.select_related("pairing__programme").filter(slug=pilot_slug).first()
+    if pilot is None:
+        raise Http404("No such pilot project.")
+    return pilot
+
+
+def access_agreement_for_edit(user: Any, slug: str) -> Any:
+    """An agreement outside any pairing is the programme team's: managers only."""
+    from citycoop.portfolio.models import Agreement
+
+    agreement = Agreement.objects.select_related("pairing__programme").filter(slug=slug).first()
+    if agreement is None:
+        raise Http404("No such agreement.")
+    if agreement.pairing is None:
+        require_registry_editor(user)
+    else:
+        access_pairing_for_edit(user, agreement.pairing.slug)
+    return agreement
+
+
+def access_next_step_for_edit(user: Any, pk: int) -> Any:
+    """A step belongs to the pairing it hangs from; a step of an event alone is the
+    programme team's."""
+    from citycoop.portfolio.models import NextStep
+
+    step = (NextStep.objects.select_related("pairing", "pilot__pairing", "agreement__pairing",
+                                            "owner").filter(pk=pk).first())
+    if step is None:
+        raise Http404("No such next step.")
+    pairing = step.owning_pairing
+    if pairing is None:
+        require_registry_editor(user)
+    else:
+        access_pairing_for_edit(user, pairing.slug)
+    return step
+
+
+def _registry_record_for_edit(user: Any, model: Any, **lookup: Any) -> Any:
+    require_registry_editor(user)
+    record = model._default_manager.filter(**lookup).first()
+    if record is None:
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    return record
+
+
+def access_organisation_for_edit(user: Any, slug: str) -> Any:
+    from citycoop.registry.models import Organisation
+
+    return _registry_record_for_edit(user, Organisation, slug=slug)
+
+
+def access_place_for_edit(user: Any, slug: str) -> Any:
+    from citycoop.registry.models import Place
+
+    return _registry_record_for_edit(user, Place, slug=slug)
+
+
+def access_person_for_edit(user: Any, pk: int) -> Any:
+    from citycoop.registry.models import Person
+
+    return _registry_record_for_edit(user, Person, pk=pk)
+
+
+def access_event_for_edit(user: Any, slug: str) -> Any:
+    from citycoop.events.models import Event
+
+    return _registry_record_for_edit(user, Event, slug=slug)

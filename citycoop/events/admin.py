@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from citycoop.common.admin import AuditedAdmin, AuditedTabularInline
 
-from .models import Event, MediaItem, Participation
+from .models import DisseminationOutput, Event, FeedbackAnswer, MediaItem, Participation
 
 
 class ParticipationInline(AuditedTabularInline):
@@ -18,13 +18,19 @@ class MediaItemInline(AuditedTabularInline):
     fields = ["outlet", "title", "type", "language", "published_on", "link", "reach"]
 
 
+class DisseminationOutputInline(AuditedTabularInline):
+    model = DisseminationOutput
+    extra = 0
+    fields = ["kind", "title", "published_on", "link", "audience"]
+
+
 @admin.register(Event)
 class EventAdmin(AuditedAdmin):
     list_display = ["title", "kind", "when_text", "place"]
     list_filter = ["kind", "is_public"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["place", "organisers", "pairings", "pilots"]
-    inlines = [ParticipationInline, MediaItemInline]
+    inlines = [ParticipationInline, MediaItemInline, DisseminationOutputInline]
 
 
 @admin.register(Participation)
@@ -41,3 +47,18 @@ class MediaItemAdmin(AuditedAdmin):
     list_filter = ["type", "language"]
     search_fields = ["outlet", "title"]
     autocomplete_fields = ["event", "pilot"]
+
+
+@admin.register(DisseminationOutput)
+class DisseminationOutputAdmin(AuditedAdmin):
+    list_display = ["title", "kind", "published_on", "audience"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    autocomplete_fields = ["event", "pilot"]
+
+
+@admin.register(FeedbackAnswer)
+class FeedbackAnswerAdmin(AuditedAdmin):
+    list_display = ["participation", "overall", "relevance", "organisation", "networking",
+                    "submitted_at"]
+    readonly_fields = ["participation", "submitted_at"]

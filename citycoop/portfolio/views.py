@@ -1,6 +1,7 @@
-"""The staff workspace for the portfolio: inline editing of actions, next steps, the board
-of next steps. Every write goes through the services; every record through the access
-helpers, so a coordinator of another pairing is refused."""
+"""The staff workspace for the portfolio: inline editing of actions and next steps, the board
+of next steps (the create and edit pages are in views_edit). Every write goes through the
+services; every record through the access helpers, so a coordinator of another pairing is
+refused."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from citycoop.accounts.models import Role
 from citycoop.accounts.permissions import (
     access_action_for_edit,
+    access_next_step_for_edit,
     access_pairing_for_edit,
     can_edit_pairing,
 )
@@ -26,7 +28,9 @@ from citycoop.common.services import StaleEditError
 
 from . import services
 from .forms import ActionForm, NextStepForm
+from .forms_edit import NextStepEditForm
 from .models import Action, NextStep, NextStepStatus
+from .views_edit import save_form
 
 
 @login_required
@@ -117,3 +121,49 @@ def next_steps_board(request: HttpRequest) -> HttpResponse:
 
 def is_overdue(step: Any, today: datetime.date) -> bool:
     return step.due_end is not None and step.due_end < today
+
+
+# A next step edits in place on the board (a table row) and in lists of steps (an item like
+# an action's): the same form and view, two pairs of templates.
+STEP_TEMPLATES = {
+    "row": ("portfolio/_next_step_row.html", "portfolio/_next_step_row_form.html"),
+    "item": ("portfolio/_next_step.html", "portfolio/_next_step_form.html"),
+}
+
+
+def step_layout(request: HttpRequest) -> str:
+    layout = request.GET.get("layout") or request.POST.get("layout", "")
+    return layout if layout in STEP_TEMPLATES else "row"
+
+
+def render_step(request: HttpRequest, pk: int, layout: str) -> HttpResponse:
+    step = NextStep.objects.select_related("pilot__pairing", "pairing", "agreement__pairing",
+                                           "owner").get(pk=pk)
+    return render(request, STEP_TEMPLATES[layout][0], {
+        "step": step, "pairing": step.owning_pairing, "editable": True, "layout": layout,
+        "late": step.status == NextStepStatus.OPEN and is_overdue(step, timezone.localdate()),
+    })
+
+
+@login_required
+def next_step_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the step as a form in place; POST: save it, or show the conflict."""
+    step = access_next_step_for_edit(request.user, pk)
+    layout = step_layout(request)
+    form = NextStepEditForm(request.POST or None, instance=step, user=request.user,
+                            prefix=f"step-{pk}")
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = save_form(form, request.user)
+        if saved is not None:
+            return render_step(request, pk, layout)
+    return render(request, STEP_TEMPLATES[layout][1], {
+        "step": step, "form": form, "conflict": conflict, "layout": layout,
+        "pairing": step.owning_pairing,
+    }, status=409 if conflict else 200)
+
+
+@login_required
+def next_step_show(request: HttpRequest, pk: int) -> HttpResponse:
+    access_next_step_for_edit(request.user, pk)
+    return render_step(request, pk, step_layout(request))

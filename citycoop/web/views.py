@@ -26,7 +26,9 @@ from django.utils.translation import get_language
 from citycoop.accounts.permissions import (
     access_pairing,
     access_pilot,
+    can_create_pairing,
     can_edit_pairing,
+    can_manage_registry,
     sees_internal,
     visible_pairings,
 )
@@ -103,8 +105,9 @@ def public_count(model: type[PilotProject] | type[Agreement]) -> Coalesce:
 
 def pairing_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(pairing_rows(request), PAIRINGS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "web/pairing_list.html", {"pairings": page.object_list,
-                                                     "page": page})
+    return render(request, "web/pairing_list.html", {
+        "pairings": page.object_list, "page": page,
+        "can_create": can_create_pairing(request.user)})
 
 
 # A pairing page shows each pilot with its first few actions and a link to the rest: the
@@ -242,6 +245,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(roles, ORGANISATION_ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/organisation_detail.html", {
         "organisation": organisation,
+        "can_manage": can_manage_registry(request.user),
         "roles": page.object_list,
         "page": page,
         # Three separate subqueries: one OR over three many-row joins makes the database
@@ -269,6 +273,7 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
     place = get_object_or_404(Place.objects.select_related("parent"), slug=slug)
     return render(request, "web/place_detail.html", {
         "place": place,
+        "can_manage": can_manage_registry(request.user),
         "pairings": Pairing.objects.filter(
             Q(members__place=place) | Q(members__place__parent=place), is_public=True
         ).distinct(),
@@ -284,6 +289,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such event.")
     return render(request, "web/event_detail.html", {
         "event": event,
+        "can_manage": can_manage_registry(request.user),
         "pairings": event.pairings.filter(is_public=True),
         "pilots": event.pilots.filter(is_public=True).select_related("pairing"),
         "organisers": event.organisers.all(),

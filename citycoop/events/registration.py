@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,3 +179,44 @@ def quality(event: Event) -> Quality:
     score = round(sum(values) / len(values), 2) if values else None
     return Quality(score, n, {q: (round(v, 2) if v is not None else None)
                               for q, v in means.items()})
+
+
+def waitlist_position(participation: Participation) -> int | None:
+    """Where this person stands in the queue (1 is next), or None when not waiting."""
+    if participation.attendance != Attendance.WAITLISTED:
+        return None
+    ahead = Participation.objects.filter(
+        event_id=participation.event_id, attendance=Attendance.WAITLISTED,
+    ).filter(
+        Q(registered_at__lt=participation.registered_at)
+        | Q(registered_at=participation.registered_at, pk__lt=participation.pk)
+    ).count()
+    return ahead + 1
+
+
+def attendance_counts(event: Event) -> dict[str, int]:
+    """How many participations are in each state, every state present (zero when none)."""
+    found = dict(event.participations.values_list("attendance").annotate(n=Count("pk"))
+                 .order_by())
+    return {str(state): found.get(state, 0) for state in Attendance.values}
+
+
+@transaction.atomic
+def set_registration_open(event: Event, is_open: bool, *, expected_version: int | None,
+                          acting_user: User | None) -> Event:
+    """Open or close the registration form; refused as stale if the event moved on."""
+    return update_record(event, {"registration_open": is_open}, acting_user=acting_user,
+                         expected_version=expected_version)
+
+
+@transaction.atomic
+def mark_no_shows(event: Event, *, acting_user: User | None) -> int:
+    """After the event: everyone still registered did not come. Returns how many.
+    Check-in still accepts them afterwards, so a mistake at the door can be put right."""
+    event = _locked(event)
+    marked = 0
+    for participation in event.participations.filter(attendance=Attendance.REGISTERED):
+        update_record(participation, {"attendance": Attendance.NO_SHOW},
+                      acting_user=acting_user, expected_version=None)
+        marked += 1
+    return marked

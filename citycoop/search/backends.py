@@ -63,6 +63,7 @@ class Hit:
     url: str
     snippet: SafeString
     is_public: bool
+    where: str = ""  # what the record sits in (a pilot's pairing), when the snippet is not it
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,14 @@ def clean_facets(facets: Mapping[str, Sequence[str]] | None) -> dict[str, list[s
         if good:
             cleaned[name] = good
     return cleaned
+
+
+def about(estimate: int) -> int:
+    """An estimate to two significant figures: more digits would claim a precision that a
+    sample does not have."""
+    if estimate < 100:
+        return estimate
+    return int(round(estimate, 2 - len(str(estimate))))
 
 
 def like_token(value: str) -> str:
@@ -325,10 +334,13 @@ def make_hit(row: Sequence[Any]) -> Hit:
     # starts as the title does (an action without a topic), show where it sits instead.
     elsewhere = not has_mark(body) and has_mark(context)
     repeats = unmarked(body_marked).startswith(title.removesuffix(" …")[:60])
+    where = ""
     if context and (elsewhere or repeats):
         body = context
+    elif context:
+        where = shortened(unmarked(context_marked), 120)
     return Hit(kind, object_id, title, marked_html(title_marked or title), url, body,
-               bool(is_public))
+               bool(is_public), where)
 
 
 class SqliteBackend(SearchBackend):
@@ -404,7 +416,7 @@ class SqliteBackend(SearchBackend):
         step = max(1, -(-self.match_count(cursor, terms) // self.SAMPLE_SIZE))
         sampled = (f"{FTS_TABLE} CROSS JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
                    f" WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid % {step} = 0")
-        facets = {name: [FacetCount(c.value, c.count * step) for c in counts]
+        facets = {name: [FacetCount(c.value, about(c.count * step)) for c in counts]
                   for name, counts in self.count_facets(cursor, f"{sampled} AND {where}",
                                                         [match, *params]).items()}
         total = sum(c.count for c in facets.get("kind", []))
@@ -528,7 +540,7 @@ class PostgresBackend(SearchBackend):
         sampled = (f"{ENTRIES} e TABLESAMPLE SYSTEM ({percent:.4f}) REPEATABLE (1)"
                    f" WHERE e.search_vector @@ to_tsquery('{PG_CONFIG}', %s)")
         scale = 100.0 / percent
-        facets = {name: [FacetCount(c.value, round(c.count * scale)) for c in counts]
+        facets = {name: [FacetCount(c.value, about(round(c.count * scale))) for c in counts]
                   for name, counts in self.count_facets(cursor, f"{sampled} AND {where}",
                                                         [query, *params]).items()}
         total = sum(c.count for c in facets.get("kind", []))

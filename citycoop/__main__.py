@@ -20,6 +20,7 @@ PRODUCT_COMMANDS = {
     "reindex": "rebuild the search index from the records",
     "import": "review a report against the registry and apply it in one transaction",
     "generate": "generate a realistic portfolio of any size, for load tests and benchmarks",
+    "schedule": "place accepted B2B meeting requests in slots and at tables (JSON in, JSON out)",
 }
 
 

@@ -45,7 +45,7 @@ def plain(value: Any) -> Any:
     """A JSON-safe form of a field value, for audit diffs."""
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, datetime.date | datetime.datetime):
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)

@@ -415,7 +415,7 @@ class SqliteBackend(SearchBackend):
         match = self.fts_query(terms)
         step = max(1, -(-self.match_count(cursor, terms) // self.SAMPLE_SIZE))
         sampled = (f"{FTS_TABLE} CROSS JOIN {ENTRIES} e ON e.id = {FTS_TABLE}.rowid"
-                   f" WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid % {step} = 0")
+                   f" WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid %% {step} = 0")
         facets = {name: [FacetCount(c.value, about(c.count * step)) for c in counts]
                   for name, counts in self.count_facets(cursor, f"{sampled} AND {where}",
                                                         [match, *params]).items()}

@@ -21,6 +21,7 @@ PRODUCT_COMMANDS = {
     "import": "review a report against the registry and apply it in one transaction",
     "generate": "generate a realistic portfolio of any size, for load tests and benchmarks",
     "schedule": "place accepted B2B meeting requests in slots and at tables (JSON in, JSON out)",
+    "agendas": "write every participant's B2B meeting agenda of an event as PDF files",
 }
 
 

@@ -297,6 +297,10 @@ class Gazetteer:
                     finally:
                         if collecting:
                             gc.enable()
+                    # The index lives as long as the process: out of the collector's sight,
+                    # every full collection afterwards would walk its 300,000 objects (a
+                    # pause of a few hundred milliseconds in whatever request triggers it).
+                    gc.freeze()
                     self.build_seconds = time.perf_counter() - started
         return self._index_cache
 

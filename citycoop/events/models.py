@@ -201,7 +201,7 @@ class FeedbackAnswer(models.Model):
                                          related_name="feedback")
     overall = models.PositiveSmallIntegerField(_("overall"), validators=SCORE)
     relevance = models.PositiveSmallIntegerField(_("relevance to your work"), validators=SCORE)
-    organisation = models.PositiveSmallIntegerField(_("organisation"), validators=SCORE)
+    organisation = models.PositiveSmallIntegerField(_("how it was organised"), validators=SCORE)
     networking = models.PositiveSmallIntegerField(_("useful contacts made"), validators=SCORE)
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)

@@ -161,6 +161,10 @@ def child(scenario: str, pairings: int, requests: int, extra: list[str]) -> None
 
     django.setup()
     result = set_up(scenario, pairings)
+    # As a server process does before its first request (citycoop/wsgi.py).
+    from citycoop.common.warmup import prepare_process
+
+    prepare_process()
     result["pages"] = []
     for kind, label, url, optional in pages_to_measure(extra):
         print(f"  {scenario}: {url}", file=sys.stderr, flush=True)

@@ -51,6 +51,29 @@ def demo_site(live_server, transactional_db):
     return live_server.url
 
 
+PASSWORD = "a-long-test-password"
+
+
+def sign_in(page, base: str, username: str, next_path: str) -> None:
+    """Sign in through the login form and land on ``next_path``."""
+    page.goto(f"{base}/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+
+
+def make_manager(username: str = "manager"):
+    """A programme manager of the World Cities 2015-2016 demo programme."""
+    from citycoop.accounts.models import Membership, Role, User
+    from citycoop.registry.models import Programme
+
+    user = User.objects.create_user(username, password=PASSWORD)
+    Membership.objects.create(user=user, role=Role.MANAGER,
+                              programme=Programme.objects.get(slug="world-cities-2015-2016"))
+    return user
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -13,7 +13,7 @@ import pytest
 
 from citycoop.events.models import Attendance, Event, Participation
 from citycoop.matchmaking.models import FollowUp, Meeting, MeetingStatus, Rating, RequestStatus
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import make_manager, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -23,22 +23,10 @@ PAIRING = "Lyon – Guangzhou"
 PERSONAL = re.compile(r"/events/me/([A-Za-z0-9_-]{43})/$")
 
 
-def sign_in(page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "a-long-test-password")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-
 
 @pytest.fixture
 def site(demo_site):
-    from citycoop.accounts.models import Membership, Role, User
-    from citycoop.registry.models import Programme
-
-    manager = User.objects.create_user("manager", password="a-long-test-password")
-    Membership.objects.create(user=manager, role=Role.MANAGER,
-                              programme=Programme.objects.get(slug="world-cities-2015-2016"))
+    make_manager()
     return demo_site
 
 

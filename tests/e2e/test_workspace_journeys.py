@@ -7,31 +7,21 @@ import pytest
 
 from citycoop.portfolio.models import Action, NextStep
 from citycoop.registry.models import Organisation
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import make_manager, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
-
-def sign_in(page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "a-long-test-password")
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
 
 @pytest.fixture
 def people(demo_site):
     from citycoop.accounts.models import Membership, Role, User
     from citycoop.portfolio.models import Pairing
-    from citycoop.registry.models import Programme
 
     coordinator = User.objects.create_user("coordinator", password="a-long-test-password")
     Membership.objects.create(user=coordinator, role=Role.COORDINATOR,
                               pairing=Pairing.objects.get(slug="lyon-guangzhou"))
-    manager = User.objects.create_user("manager", password="a-long-test-password")
-    Membership.objects.create(user=manager, role=Role.MANAGER,
-                              programme=Programme.objects.get(slug="world-cities-2015-2016"))
+    make_manager()
     return demo_site
 
 

@@ -42,10 +42,15 @@ messages: $(VENV)/.dev-installed
 docs: $(VENV)/.dev-installed
 	$(BIN)/python -m citycoop.clidocs > docs/cli.md
 
-## make bench: the benchmarks of bench/README.md (demo start-up and pages; report import)
+## make bench: the benchmarks of bench/README.md (start-up, pages, report import, scheduler,
+## agendas); the scheduler's CP-SAT baseline needs the bench extra (pip install -e '.[bench]')
 bench: $(VENV)/.dev-installed
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/demo_startup.py
+	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/schedule.py --time-limit 30
+	$(BIN)/python bench/agendas.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

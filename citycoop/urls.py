@@ -19,6 +19,7 @@ urlpatterns = [
     path("workspace/events/", include("citycoop.events.urls")),
     path("events/", include("citycoop.events.registration_urls")),
     path("b2b/", include("citycoop.matchmaking.urls")),
+    path("kpis/", include("citycoop.reports.urls")),
     path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]

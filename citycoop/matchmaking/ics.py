@@ -1,12 +1,13 @@
 """A participant's agenda as iCalendar (RFC 5545), written by hand: the format is small and
-its rules few, but strict: CRLF line ends, lines folded at 75 octets, text escaped, times
-in UTC, and a UID and DTSTAMP on every event."""
+its rules few, but strict: CRLF line ends, lines folded at 75 octets, text escaped, a UID and
+DTSTAMP on every event, and times in the event's own time zone, described by a VTIMEZONE."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 PRODID = "-//citycoop//B2B agenda//EN"
 LINE_OCTETS = 75
@@ -51,19 +52,55 @@ def utc(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def local(moment: datetime.datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y%m%dT%H%M%S")
+
+
+def offset(delta: datetime.timedelta | None) -> str:
+    minutes = int((delta or datetime.timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def timezone_block(zone: ZoneInfo, moments: list[datetime.datetime]) -> list[str] | None:
+    """A VTIMEZONE for these moments, when one UTC offset holds for all of them (a meeting
+    programme of a few days); None when a clock change falls among them."""
+    offsets = {m.astimezone(zone).utcoffset() for m in moments}
+    if len(offsets) != 1:
+        return None
+    sample = moments[0].astimezone(zone)
+    kind = "DAYLIGHT" if sample.dst() else "STANDARD"
+    shift = offset(sample.utcoffset())
+    return ["BEGIN:VTIMEZONE", f"TZID:{zone.key}", f"BEGIN:{kind}", "DTSTART:19700101T000000",
+            f"TZOFFSETFROM:{shift}", f"TZOFFSETTO:{shift}", f"TZNAME:{sample.tzname()}",
+            f"END:{kind}", "END:VTIMEZONE"]
+
+
 def calendar(events: Iterable[CalendarEvent], *, name: str,
-             now: datetime.datetime | None = None) -> str:
-    """The VCALENDAR text, ready to serve as text/calendar."""
+             now: datetime.datetime | None = None, zone: ZoneInfo | None = None) -> str:
+    """The VCALENDAR text, ready to serve as text/calendar. With ``zone``, times are written
+    in it (calendars show "09:00 Shanghai time" as the organiser meant); otherwise in UTC."""
+    events = list(events)
     stamp = utc(now or datetime.datetime.now(datetime.UTC))
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name)}"]
+    block = (timezone_block(zone, [m for e in events for m in (e.starts_at, e.ends_at)])
+             if zone is not None and events else None)
+    if block is not None and zone is not None:
+        lines += [*block, f"X-WR-TIMEZONE:{zone.key}"]
+
+    def when(moment: datetime.datetime) -> str:
+        if block is not None and zone is not None:
+            return f";TZID={zone.key}:{local(moment, zone)}"
+        return f":{utc(moment)}"
+
     for event in events:
         lines += [
             "BEGIN:VEVENT",
             f"UID:{event.uid}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART:{utc(event.starts_at)}",
-            f"DTEND:{utc(event.ends_at)}",
+            f"DTSTART{when(event.starts_at)}",
+            f"DTEND{when(event.ends_at)}",
             f"SEQUENCE:{event.sequence}",
             f"STATUS:{'CANCELLED' if event.cancelled else 'CONFIRMED'}",
             f"SUMMARY:{escape(event.summary)}",

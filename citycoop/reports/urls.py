@@ -1,0 +1,10 @@
+from django.urls import path
+
+from citycoop.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("<slug:slug>/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/snapshot/", views.snapshot, name="snapshot"),
+]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("events/", include("citycoop.events.registration_urls")),
     path("b2b/", include("citycoop.matchmaking.urls")),
     path("kpis/", include("citycoop.reports.urls")),
+    path("lookup/", include("citycoop.web.lookup_urls")),
     path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]

@@ -11,15 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from citycoop.accounts.permissions import visible_pairings
 from citycoop.portfolio.forms import SLUG_HELP, FuzzyTextField, RecordForm
 from citycoop.portfolio.models import Pairing, PilotProject
+from citycoop.web.pickers import RecordChoiceField, RecordMultipleChoiceField
 
 from .models import Event
-
-
-class PilotChoiceField(forms.ModelMultipleChoiceField):
-    """Pilot titles repeat across pairings ("Smart city"): each is shown with its pairing."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.pairing.label} – {obj.title}"
 
 
 class EventForm(RecordForm):
@@ -30,14 +24,14 @@ class EventForm(RecordForm):
         model = Event
         fields = ["title", "slug", "kind", "place", "organisers", "pairings", "pilots",
                   "capacity", "description", "link", "is_public"]
-        field_classes = {"pilots": PilotChoiceField}
+        # Pilot titles repeat across pairings ("Smart city"): their key names the pairing.
+        field_classes = {"place": RecordChoiceField, "organisers": RecordMultipleChoiceField,
+                         "pairings": RecordMultipleChoiceField,
+                         "pilots": RecordMultipleChoiceField}
         help_texts = {"slug": SLUG_HELP,
                       "pairings": _("The pairings the event served."),
                       "pilots": _("The pilot projects the event served.")}
-        widgets = {"organisers": forms.SelectMultiple(attrs={"size": 8}),
-                   "pairings": forms.SelectMultiple(attrs={"size": 8}),
-                   "pilots": forms.SelectMultiple(attrs={"size": 8}),
-                   "description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     field_order = ["title", "slug", "kind", "when", "place", "organisers", "pairings", "pilots",
                    "capacity", "description", "link", "is_public"]

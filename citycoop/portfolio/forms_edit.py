@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from citycoop.accounts.permissions import manageable_programmes
+from citycoop.web.pickers import RecordChoiceField, RecordMultipleChoiceField, picker_fields
 
 from . import services
 from .forms import (
@@ -43,6 +44,7 @@ class MemberForm(PlaceOrOrganisationForm):
         fields = ["side", "role", "place", "organisation", "label"]
         labels = {"side": _("Side"), "role": _("Role"), "place": _("Place"),
                   "organisation": _("Organisation"), "label": _("As written")}
+        field_classes = {"place": RecordChoiceField, "organisation": RecordChoiceField}
 
 
 class MembersFormSet(ChildFormSet):
@@ -56,6 +58,7 @@ class PartyForm(PlaceOrOrganisationForm):
         fields = ["side", "place", "organisation", "label"]
         labels = {"side": _("Side"), "place": _("Place"), "organisation": _("Organisation"),
                   "label": _("As written")}
+        field_classes = {"place": RecordChoiceField, "organisation": RecordChoiceField}
 
 
 class PartiesFormSet(ChildFormSet):
@@ -173,8 +176,8 @@ class ActionPageForm(RecordForm):
     class Meta:
         model = Action
         fields = ["text", "topic", "kind", "status", "places", "sub_items", "links"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 4}),
-                   "places": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"places": RecordMultipleChoiceField}
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
     field_order = ["text", "topic", "kind", "status", "when", "places", "sub_items", "links"]
 
@@ -198,10 +201,9 @@ class AgreementForm(RecordForm):
         model = Agreement
         fields = ["title", "slug", "type", "status", "pilots", "signed_at_event",
                   "counts_toward_kpi", "text", "document_url", "is_public"]
-        field_classes = {"signed_at_event": EventChoiceField}
+        field_classes = {"signed_at_event": EventChoiceField, "pilots": RecordMultipleChoiceField}
         help_texts = {"slug": SLUG_HELP}
-        widgets = {"pilots": forms.CheckboxSelectMultiple,
-                   "text": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
     field_order = ["title", "slug", "type", "status", "signed_on", "signed_at_event", "pilots",
                    "counts_toward_kpi", "text", "document_url", "is_public"]
@@ -211,6 +213,8 @@ class AgreementForm(RecordForm):
         pairing_id = self.instance.pairing_id
         pilots: Any = self.fields["pilots"]
         pilots.queryset = PilotProject.objects.filter(pairing_id=pairing_id)
+        if self.instance.pairing is not None:
+            picker_fields(self, {"pilots": {"pairing": self.instance.pairing.slug}})
         event: Any = self.fields["signed_at_event"]
         event.queryset = event.queryset.order_by("when_start", "title")
 

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from citycoop.portfolio.forms import SLUG_HELP, LinesField, RecordForm
+from citycoop.web.pickers import RecordChoiceField
 
 from . import services
 from .models import Organisation, Person, Place
@@ -68,6 +69,7 @@ class OrganisationForm(RecordForm):
         model = Organisation
         fields = ["name", "acronym", "slug", "type", "country", "place", "website", "parent",
                   "aliases", "description"]
+        field_classes = {"place": RecordChoiceField, "parent": RecordChoiceField}
         help_texts = {"slug": SLUG_HELP}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
@@ -99,6 +101,7 @@ class PlaceForm(RecordForm):
         model = Place
         fields = ["name", "slug", "kind", "country", "parent", "latitude", "longitude",
                   "population", "other_names", "aliases"]
+        field_classes = {"parent": RecordChoiceField}
         help_texts = {"slug": SLUG_HELP}
         labels = {"parent": _("Within")}
 
@@ -125,6 +128,7 @@ class PersonForm(RecordForm):
     class Meta:
         model = Person
         fields = ["name", "title", "position", "organisation", "email", "phone", "visibility"]
+        field_classes = {"organisation": RecordChoiceField}
         help_texts = {"title": _("E.g. Dr, Prof., Ms."),
                       "visibility": _("Who may see this person's name on the public pages.")}
 

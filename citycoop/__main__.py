@@ -22,6 +22,7 @@ PRODUCT_COMMANDS = {
     "generate": "generate a realistic portfolio of any size, for load tests and benchmarks",
     "schedule": "place accepted B2B meeting requests in slots and at tables (JSON in, JSON out)",
     "agendas": "write every participant's B2B meeting agenda of an event as PDF files",
+    "followups": "email the B2B follow-up questions that are due (run it daily)",
 }
 
 

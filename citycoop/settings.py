@@ -229,6 +229,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 EMAIL_BACKEND = env_str("CITYCOOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The site's public address, for links in emails sent where no web request gives it (the
+# daily follow-up command); pages fall back on the address they were asked at.
+CITYCOOP_SITE_URL = env_str("CITYCOOP_SITE_URL", "").strip().rstrip("/")
+if CITYCOOP_SITE_URL and urlsplit(CITYCOOP_SITE_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(f"CITYCOOP_SITE_URL={CITYCOOP_SITE_URL!r} is not an http:// "
+                               "or https:// address.")
 
 LOGGING = {
     "version": 1,

@@ -159,12 +159,19 @@ def test_the_agenda_as_icalendar_follows_rfc_5545(client, event, pair):
     assert props["VERSION"] == "2.0" and props["PRODID"]
     assert lines.count("BEGIN:VEVENT") == 1 == lines.count("END:VEVENT")
     assert props["UID"] == f"b2b-meeting-{meeting.pk}@testserver"
-    utc = "%Y%m%dT%H%M%SZ"
-    assert datetime.datetime.strptime(props["DTSTART"], utc).replace(
-        tzinfo=datetime.UTC) == meeting.starts_at
-    assert datetime.datetime.strptime(props["DTEND"], utc).replace(
-        tzinfo=datetime.UTC) == meeting.ends_at
-    datetime.datetime.strptime(props["DTSTAMP"], utc)
+
+    def moment(name: str) -> datetime.datetime:
+        """DTSTART/DTEND, written in the event's zone (TZID) as the agenda writes them."""
+        event = lines[lines.index("BEGIN:VEVENT"):lines.index("END:VEVENT")]
+        key, value = next(line.split(":", 1) for line in event
+                          if line.split(":")[0].split(";")[0] == name)
+        zone = ZoneInfo(key.split("TZID=", 1)[1]) if "TZID=" in key else datetime.UTC
+        return datetime.datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S").replace(
+            tzinfo=zone)
+
+    assert moment("DTSTART") == meeting.starts_at
+    assert moment("DTEND") == meeting.ends_at
+    datetime.datetime.strptime(props["DTSTAMP"], "%Y%m%dT%H%M%SZ")
     assert props["SUMMARY"] == "B2B meeting with Ben Li (Ben Li Ltd)"
     assert props["LOCATION"] == f"Table {meeting.table}"
 

@@ -313,7 +313,8 @@ def test_the_include_draws_a_linked_node_for_every_node_with_a_text_alternative(
     markup = re.search(r"<svg [^>]*class=\"network-svg\".*?</svg>", html, re.S)
     assert markup is not None
     svg = ET.fromstring(markup.group(0))
-    assert svg.get("role") == "img" and "West-Midlands" in (svg.get("aria-label") or "")
+    # A group, not an image: its nodes are links that keyboard and screen-reader users reach.
+    assert svg.get("role") == "group" and "West-Midlands" in (svg.get("aria-label") or "")
     links = svg.findall(f".//{SVG}a")
     assert len(links) == len(picture.nodes)
     assert {link.get("href") for link in links} == {node.url for node in picture.nodes}

@@ -150,4 +150,5 @@ def agenda_ics(participation: Participation, items: list[AgendaItem] | None = No
             location=f"{location}, {where}" if where else location,
             description=event.title, sequence=item.meeting.version,
             cancelled=item.cancelled))
-    return ics.calendar(entries, name=_("B2B meetings at %(event)s") % {"event": event.title})
+    return ics.calendar(entries, name=_("B2B meetings at %(event)s") % {"event": event.title},
+                        zone=event_timezone(event))

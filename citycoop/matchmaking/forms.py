@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from citycoop.portfolio.models import AgreementType, Pairing
+from citycoop.portfolio.models import AgreementType, Pairing, PilotProject
 from citycoop.registry.models import Theme
 
 from .models import MatchmakingSetup, Profile, Rating, Side
@@ -135,12 +135,7 @@ class ProfileForm(forms.Form):
         return cls(data, initial=initial, slots=slots)
 
     def days(self) -> list[tuple[str, list[tuple[Slot, bool]]]]:
-        """The availability boxes by day: (the day, [(slot, ticked)])."""
-        ticked = set(self["available"].value() or [])
-        out: dict[str, list[tuple[Slot, bool]]] = {}
-        for slot in self.slots:
-            out.setdefault(f"{slot.starts_at:%Y-%m-%d}", []).append((slot, slot.id in ticked))
-        return list(out.items())
+        return slot_days(self, self.slots)
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -151,6 +146,45 @@ class ProfileForm(forms.Form):
             "languages": data["languages"], "side": data["side"],
             "unavailable": [s.id for s in self.slots if s.id not in available],
             "max_meetings": data["max_meetings"], "published": data["published"]}
+
+
+def slot_days(form: forms.Form, slots: list[Slot]) -> list[tuple[str, list[tuple[Slot, bool]]]]:
+    """A form's availability boxes by day: (the day, [(slot, ticked)])."""
+    ticked = set(form["available"].value() or [])
+    out: dict[str, list[tuple[Slot, bool]]] = {}
+    for slot in slots:
+        out.setdefault(f"{slot.starts_at:%Y-%m-%d}", []).append((slot, slot.id in ticked))
+    return list(out.items())
+
+
+class AvailabilityForm(forms.Form):
+    """The organiser ticks the slots when a participant is present."""
+
+    available = forms.MultipleChoiceField(label=_("Present"), required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, slots: list[Slot], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.slots = slots
+        field = self.fields["available"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(s.id, f"{s.starts_at:%H:%M}") for s in slots]
+
+    @classmethod
+    def for_profile(cls, profile: Profile | None, slots: list[Slot],
+                    data: Any = None) -> AvailabilityForm:
+        away = set(profile.unavailable) if profile else set()
+        return cls(data, slots=slots, initial={
+            "available": [s.id for s in slots if s.id not in away],
+            "version": profile.version if profile else None})
+
+    def days(self) -> list[tuple[str, list[tuple[Slot, bool]]]]:
+        return slot_days(self, self.slots)
+
+    def unavailable(self) -> list[str]:
+        available = set(self.cleaned_data["available"])
+        return [s.id for s in self.slots if s.id not in available]
 
 
 class RequestForm(forms.Form):
@@ -177,13 +211,28 @@ class FollowUpForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class PilotChoiceField(forms.ModelChoiceField):
+    show_pairing = False  # when the pilots are of several pairings: say whose each is
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.pairing.label} · {obj.title}" if self.show_pairing else str(obj.title)
+
+
 class AgreementForm(forms.Form):
     title = forms.CharField(label=_("Title of the agreement"), max_length=250)
     kind = forms.ChoiceField(label=_("Type"), choices=AgreementType.choices)
     pairing = forms.ModelChoiceField(label=_("Pairing"), queryset=Pairing.objects.none(),
                                      required=False)
+    pilot = PilotChoiceField(
+        label=_("Pilot project it serves"), queryset=PilotProject.objects.none(),
+        required=False, empty_label=_("none, or not sure"),
+        help_text=_("The event's pilot projects of the pairing; leave it for the programme "
+                    "team to decide if unsure."))
 
-    def __init__(self, *args: Any, pairings: list[Pairing], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pairings: list[Pairing],
+                 pilots: list[PilotProject] | None = None, **kwargs: Any) -> None:
+        """``pilots``: those to offer, of pairings where the event serves more than one (a
+        pairing's only pilot is taken without asking)."""
         super().__init__(*args, **kwargs)
         if len(pairings) > 1:
             field = self.fields["pairing"]
@@ -192,3 +241,18 @@ class AgreementForm(forms.Form):
             field.required = True
         else:
             del self.fields["pairing"]
+        if pilots:
+            pilot = self.fields["pilot"]
+            assert isinstance(pilot, PilotChoiceField)
+            pilot.queryset = (PilotProject.objects.filter(pk__in=[p.pk for p in pilots])
+                              .select_related("pairing").order_by("pairing", "position"))
+            pilot.show_pairing = len(pairings) > 1
+        else:
+            del self.fields["pilot"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        pilot, pairing = data.get("pilot"), data.get("pairing")
+        if pilot is not None and pairing is not None and pilot.pairing_id != pairing.pk:
+            self.add_error("pilot", _("This pilot project belongs to another pairing."))
+        return data

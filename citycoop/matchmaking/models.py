@@ -120,6 +120,12 @@ class Meeting(VersionedModel):
     published = models.BooleanField(_("published"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=MeetingStatus.choices,
                               default=MeetingStatus.SCHEDULED)
+    # Where its two participants were last told the meeting is ({"slot", "starts_at",
+    # "ends_at", "table"}), or null when they were never told of it or were told it is off.
+    # A new schedule moves a published meeting back to draft at its new place; this keeps
+    # the place they know, so that the next publication can tell them it moved.
+    announced = models.JSONField(_("as last announced"), null=True, blank=True,
+                                 editable=False)
 
     class Meta:
         ordering = ["starts_at", "table"]
@@ -148,6 +154,8 @@ class FollowUp(VersionedModel):
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True,
+                                   help_text=_("When the question was emailed to the rater."))
     agreement = models.ForeignKey("portfolio.Agreement", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="follow_ups")
 

@@ -13,7 +13,7 @@ from citycoop.accounts.models import User
 from citycoop.common.services import create_record, update_record
 from citycoop.events.models import Event, Participation
 
-from . import engine
+from . import engine, notify
 from .engine.assemble import CAP_REACHED, NO_COMMON_SLOT, NO_TABLE, OUT_OF_TIME
 from .models import (
     MatchmakingSetup,
@@ -128,13 +128,14 @@ def _reason(frame: Frame, reason: str) -> str:
 
 
 @transaction.atomic
-def schedule_event(event: Event, acting_user: User | None, time_limit: float = 10
-                   ) -> ScheduleReport:
+def schedule_event(event: Event, acting_user: User | None, time_limit: float = 10, *,
+                   site_url: str = "") -> ScheduleReport:
     """Place the accepted meetings at tables and write them, in one transaction.
 
     Published meetings keep their slot and table where that is still possible; others are
-    replaced. A published meeting that has to move goes back to draft, one that can no
-    longer be held is cancelled; held and no-show meetings are never touched."""
+    replaced. A published meeting that has to move goes back to draft (its participants
+    hear of its new place when it is published), one that can no longer be held is
+    cancelled and its participants told; held and no-show meetings are never touched."""
     MatchmakingSetup.objects.select_for_update().filter(event=event).first()  # one run at once
     frame = build_frame(event)
     existing = {m.request_id: m for m in Meeting.objects.filter(request__event=event)}
@@ -169,6 +170,7 @@ def schedule_event(event: Event, acting_user: User | None, time_limit: float = 1
                           acting_user=acting_user, expected_version=None)
     for meeting in existing.values():
         _call_off(meeting, acting_user)
+    notify.announce_changes(event, acting_user=acting_user, site_url=site_url)
     stats = result.stats
     assert stats is not None
     return ScheduleReport(
@@ -178,8 +180,9 @@ def schedule_event(event: Event, acting_user: User | None, time_limit: float = 1
                      for u in result.unscheduled])
 
 
-def publish_schedule(event: Event, *, acting_user: User | None) -> int:
-    """Show the drafted meetings on the participants' agendas; how many were published."""
+def publish_schedule(event: Event, *, acting_user: User | None, site_url: str = "") -> int:
+    """Show the drafted meetings on the participants' agendas and email those whose agenda
+    changed (see :mod:`.notify`); how many meetings were published."""
     drafts = Meeting.objects.filter(request__event=event, published=False,
                                     status=MeetingStatus.SCHEDULED)
     with transaction.atomic():
@@ -188,6 +191,7 @@ def publish_schedule(event: Event, *, acting_user: User | None) -> int:
             update_record(meeting, {"published": True}, acting_user=acting_user,
                           expected_version=meeting.version)
             count += 1
+        notify.announce_changes(event, acting_user=acting_user, site_url=site_url)
     return count
 
 

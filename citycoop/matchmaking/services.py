@@ -224,8 +224,11 @@ def answer_request(request: MeetingRequest, accept: bool, *, by: Participation,
 
 @transaction.atomic
 def withdraw(request: MeetingRequest, *, by: Participation,
-             acting_user: User | None = None) -> MeetingRequest:
-    """Take back a request, pending or accepted; its meeting, if placed, is called off."""
+             acting_user: User | None = None, site_url: str = "") -> MeetingRequest:
+    """Take back a request, pending or accepted; its meeting, if placed, is called off and
+    the other side told if it was on their agenda."""
+    from .notify import announce_changes  # notify builds on this module
+
     if request.requester_id != by.pk:
         raise B2BError(_("Only the person who asked can withdraw this request."))
     if request.status not in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
@@ -233,16 +236,24 @@ def withdraw(request: MeetingRequest, *, by: Participation,
     meeting = Meeting.objects.filter(request=request).first()
     if meeting is not None:
         _call_off(meeting, acting_user)
+        announce_changes(request.event, acting_user=acting_user, site_url=site_url,
+                         quiet={by.pk})
     return update_record(request, {"status": RequestStatus.WITHDRAWN},
                          acting_user=acting_user, expected_version=request.version)
 
 
 def _call_off(meeting: Meeting, acting_user: User | None) -> None:
-    """A draft meeting disappears; a published one stays on the agendas as cancelled."""
+    """A draft meeting nobody was told of disappears; one its participants know of stays on
+    their agendas as cancelled, where they were told it is."""
     if meeting.status in DONE:
         return
-    if not meeting.published:
+    told = meeting.announced
+    if not meeting.published and not told:
         delete_record(meeting, acting_user=acting_user)
     elif meeting.status != MeetingStatus.CANCELLED:
-        update_record(meeting, {"status": MeetingStatus.CANCELLED}, acting_user=acting_user,
-                      expected_version=None)
+        values: dict[str, Any] = {"status": MeetingStatus.CANCELLED}
+        if not meeting.published and told:  # moved by a new schedule, not yet re-published
+            values.update(published=True, slot=told["slot"], table=told["table"],
+                          starts_at=datetime.datetime.fromisoformat(told["starts_at"]),
+                          ends_at=datetime.datetime.fromisoformat(told["ends_at"]))
+        update_record(meeting, values, acting_user=acting_user, expected_version=None)

@@ -20,7 +20,7 @@ from citycoop.common.services import StaleEditError
 from citycoop.events.models import Participation
 from citycoop.lib.text import slugify
 
-from . import agenda, outcomes, services
+from . import agenda, notify, outcomes, services
 from .forms import AgreementForm, BrowseForm, FollowUpForm, ProfileForm, RequestForm
 from .models import FollowUp, MatchmakingSetup, MeetingRequest, Profile, Rating, RequestStatus
 from .recommend import language_names, recommendations
@@ -193,7 +193,7 @@ def withdraw(request: HttpRequest, token: str, pk: int) -> HttpResponse:
     me = participant(token)
     meeting_request = _my_request(me, pk)
     try:
-        services.withdraw(meeting_request, by=me)
+        services.withdraw(meeting_request, by=me, site_url=notify.site_of(request))
     except services.B2BError as error:
         messages.error(request, str(error))
     else:
@@ -236,7 +236,11 @@ def _follow_up(token: str) -> FollowUp:
 def _agreement_form(follow_up: FollowUp, data: Any = None) -> AgreementForm:
     request = follow_up.meeting.request
     names = [services.display_name(p) for p in (request.requester, request.recipient)]
-    return AgreementForm(data, pairings=list(request.event.pairings.all()), initial={
+    pairings = list(request.event.pairings.all())
+    offered = [pilot for pairing in pairings
+               if len(pilots := outcomes.pilots_to_choose(request.event, pairing)) > 1
+               for pilot in pilots]
+    return AgreementForm(data, pairings=pairings, pilots=offered, initial={
         "title": _("Cooperation agreement of %(a)s and %(b)s") % {"a": names[0],
                                                                  "b": names[1]}})
 
@@ -275,7 +279,7 @@ def follow_up_agreement(request: HttpRequest, token: str) -> HttpResponse:
         try:
             outcomes.create_agreement_from_follow_up(
                 item, data["title"], request.user if request.user.is_authenticated else None,
-                pairing=data.get("pairing"), kind=data["kind"])
+                pairing=data.get("pairing"), pilot=data.get("pilot"), kind=data["kind"])
         except services.B2BError as error:
             agreement_form.add_error(None, str(error))
         else:

@@ -1,5 +1,6 @@
 """The organiser's pages (those who may edit the event): the sessions, the overview with the
-schedule and its grid, scheduling and publishing, meetings held, follow-ups, the funnel."""
+schedule and its grid, scheduling and publishing, meetings held, follow-ups, the funnel.
+The table plan, availability and the programme's funnel are in :mod:`.views_plan`."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from citycoop.accounts.models import User
-from citycoop.accounts.permissions import access_event_for_edit
+from citycoop.accounts.permissions import access_event_for_edit, manageable_programmes
 from citycoop.common.services import StaleEditError
 from citycoop.events.models import Attendance, Event
 
-from . import outcomes, scheduling, services
+from . import notify, outcomes, scheduling, services
 from .forms import SetupForm
 from .models import (
     FollowUp,
@@ -158,7 +160,8 @@ def _overview_page(request: HttpRequest, event: Event, setup: MatchmakingSetup |
 def schedule(request: HttpRequest, slug: str) -> HttpResponse:
     event = access_event_for_edit(request.user, slug)
     try:
-        report = scheduling.schedule_event(event, _user(request))
+        report = scheduling.schedule_event(event, _user(request),
+                                           site_url=notify.site_of(request))
     except services.B2BError as error:
         messages.error(request, str(error))
         return redirect("b2b:overview", slug=slug)
@@ -181,9 +184,12 @@ def schedule(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     event = access_event_for_edit(request.user, slug)
-    count = scheduling.publish_schedule(event, acting_user=_user(request))
-    messages.success(request, _("%(count)s meetings were published on the participants' "
-                                "agendas.") % {"count": count})
+    count = scheduling.publish_schedule(event, acting_user=_user(request),
+                                        site_url=notify.site_of(request))
+    messages.success(request, ngettext(
+        "%(count)s meeting was published on the participants' agendas.",
+        "%(count)s meetings were published on the participants' agendas.", count)
+        % {"count": count})
     return redirect("b2b:overview", slug=slug)
 
 
@@ -204,26 +210,24 @@ def meeting_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def follow_ups(request: HttpRequest, slug: str) -> HttpResponse:
     event = access_event_for_edit(request.user, slug)
     created = outcomes.create_follow_ups(event, acting_user=_user(request))
-    messages.success(request, _("%(count)s follow-ups were created for the meetings "
-                                "held.") % {"count": len(created)})
+    messages.success(request, ngettext(
+        "%(count)s follow-up was created for the meetings held.",
+        "%(count)s follow-ups were created for the meetings held.", len(created))
+        % {"count": len(created)})
     return redirect("b2b:funnel", slug=slug)
 
 
 @login_required
 def funnel(request: HttpRequest, slug: str) -> HttpResponse:
     event = access_event_for_edit(request.user, slug)
-    stages = outcomes.funnel(Event.objects.filter(pk=event.pk))
-    top = max([s.count for s in stages] + [1])
-    rows = []
-    for i, stage in enumerate(stages):
-        before = stages[i - 1].count if i else None
-        rows.append({"stage": stage, "width": round(100 * stage.count / top, 1),
-                     "rate": round(100 * stage.count / before) if before else None})
+    rows = outcomes.funnel_rows(outcomes.funnel(Event.objects.filter(pk=event.pk)))
     items = (FollowUp.objects.filter(meeting__request__event=event)
              .select_related("rater__person", "rater__organisation", "agreement",
                              "meeting__request__requester__person",
                              "meeting__request__recipient__person")
              .order_by("due_on", "pk")[:FOLLOW_UPS_SHOWN])
+    programmes = (manageable_programmes(request.user).filter(pairings__events=event)
+                  .distinct().order_by("name"))
     return render(request, "matchmaking/funnel.html", {
         "event": event, "rows": rows, "follow_up_items": items,
-        "shown": FOLLOW_UPS_SHOWN})
+        "shown": FOLLOW_UPS_SHOWN, "programmes": programmes})

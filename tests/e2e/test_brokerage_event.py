@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -209,7 +210,7 @@ def test_a_b2b_brokerage_event_from_set_up_to_agreement(page, visitor, site):
     message(page, "1 of 1 accepted meetings were scheduled")
     assert page.locator("table.b2b-grid td.meeting.draft").count() == 1
     page.click("button.publish")
-    message(page, "meetings were published on the participants' agendas")
+    message(page, "1 meeting was published on the participants' agendas")
     grid = page.locator("table.b2b-grid")
     assert grid.locator("td.meeting").count() == 1
     published = grid.locator("td.meeting.published.status-scheduled")
@@ -232,7 +233,10 @@ def test_a_b2b_brokerage_event_from_set_up_to_agreement(page, visitor, site):
         assert ics.endswith(b"END:VCALENDAR\r\n")
         assert ics.count(b"\n") == ics.count(b"\r\n")  # every line ends in CRLF
         unfolded = ics.decode("utf-8").replace("\r\n ", "")
-        assert f"DTSTART:{meeting.starts_at:%Y%m%dT%H%M%SZ}" in unfolded
+        # Lyon's clock: the calendar carries the event's zone, as the agenda page shows it.
+        lyon = meeting.starts_at.astimezone(ZoneInfo("Europe/Paris"))
+        assert f"DTSTART;TZID=Europe/Paris:{lyon:%Y%m%dT%H%M%S}" in unfolded
+        assert "BEGIN:VTIMEZONE" in unfolded
         assert other in unfolded
 
     # 6. At the door the manager checks both in by the codes on their badges.

@@ -23,6 +23,7 @@ PRODUCT_COMMANDS = {
     "schedule": "place accepted B2B meeting requests in slots and at tables (JSON in, JSON out)",
     "agendas": "write every participant's B2B meeting agenda of an event as PDF files",
     "followups": "email the B2B follow-up questions that are due (run it daily)",
+    "snapshot": "store today's computed KPIs of a programme beside the reported ones",
 }
 
 

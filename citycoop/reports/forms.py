@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class KpiFilterForm(forms.Form):
@@ -12,9 +13,9 @@ class KpiFilterForm(forms.Form):
         label=_("Pairing"), required=False, max_length=100,
         widget=forms.TextInput(attrs={"list": "kpi-pairings", "autocomplete": "off"}),
         help_text=_("The pairing's key; start typing its name."))
-    start = forms.DateField(label=_("From"), required=False,
+    start = forms.DateField(label=pgettext_lazy("start of a period", "From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False,
+    end = forms.DateField(label=pgettext_lazy("end of a period", "To"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: object, groups: list[str], **kwargs: object) -> None:

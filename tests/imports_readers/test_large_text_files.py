@@ -10,13 +10,17 @@ from pathlib import Path
 from citycoop.imports.readers import BlockKind, read_bytes
 from tests.imports_readers.helpers import MIB
 
+# The peak is read from /proc (VmHWM, this program's own memory since it started), not from
+# getrusage: ru_maxrss survives exec, so a child of a large test process would report its
+# parent's size.
 MEASURE = """
-import resource, sys, time
+import re, sys, time
 from citycoop.imports.readers import read_document
 start = time.perf_counter()
 document = read_document(sys.argv[1])
 elapsed = time.perf_counter() - start
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+with open("/proc/self/status") as status:
+    peak_kib = re.search(r"VmHWM:\\s+(\\d+) kB", status.read()).group(1)
 print(len(document.blocks), len(document.text), elapsed, peak_kib)
 """
 

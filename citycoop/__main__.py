@@ -24,6 +24,7 @@ PRODUCT_COMMANDS = {
     "agendas": "write every participant's B2B meeting agenda of an event as PDF files",
     "followups": "email the B2B follow-up questions that are due (run it daily)",
     "snapshot": "store today's computed KPIs of a programme beside the reported ones",
+    "reminders": "email owners their next steps and indicator values due soon or overdue",
 }
 
 

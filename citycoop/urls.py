@@ -21,6 +21,7 @@ urlpatterns = [
     path("b2b/", include("citycoop.matchmaking.urls")),
     path("kpis/", include("citycoop.reports.urls")),
     path("lookup/", include("citycoop.web.lookup_urls")),
+    path("results/", include("citycoop.reports.results_urls")),
     path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]

@@ -46,3 +46,8 @@ class KpiSnapshot(VersionedModel):
     @property
     def display_value(self) -> str:
         return str(int(self.value)) if self.value == int(self.value) else str(self.value)
+
+
+# The results framework's models live in a module of their own, to keep each file small;
+# Django finds an app's models through this module.
+from .results_models import *  # noqa: E402,F403

@@ -25,6 +25,7 @@ PRODUCT_COMMANDS = {
     "followups": "email the B2B follow-up questions that are due (run it daily)",
     "snapshot": "store today's computed KPIs of a programme beside the reported ones",
     "reminders": "email owners their next steps and indicator values due soon or overdue",
+    "report": "regenerate a programme's status page (html, md, docx, pdf) from the records",
 }
 
 

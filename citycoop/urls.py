@@ -22,6 +22,7 @@ urlpatterns = [
     path("kpis/", include("citycoop.reports.urls")),
     path("lookup/", include("citycoop.web.lookup_urls")),
     path("results/", include("citycoop.reports.results_urls")),
+    path("reports/", include("citycoop.reports.status_urls")),
     path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]

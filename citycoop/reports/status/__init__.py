@@ -1,0 +1,1 @@
+"""The programme's status page regenerated from the database (see :mod:`.model`)."""

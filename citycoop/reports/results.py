@@ -106,9 +106,11 @@ def enter_value(
         "entered_by": acting_user,
         "entered_at": timezone.now(),
     }
-    existing = (ActualValue.objects.select_for_update()
+    # Ordered by the primary key: the model's default ordering joins the indicator, and
+    # PostgreSQL will not lock rows on the nullable side of an outer join.
+    existing = (ActualValue.objects.select_for_update(of=("self",))
                 .filter(indicator=indicator, period_start=period_start, period_end=period_end)
-                .first())
+                .order_by("pk").first())
     if existing is None:
         return create_record(ActualValue, {**values, "indicator": indicator,
                                            "period_start": period_start,

@@ -212,3 +212,13 @@ def access_event_for_edit(user: Any, slug: str) -> Any:
     from citycoop.events.models import Event
 
     return _registry_record_for_edit(user, Event, slug=slug)
+
+
+def access_event(user: Any, slug: str) -> Any:
+    """An event's public pages: a public event for everyone, the others for signed-in people."""
+    from citycoop.events.models import Event
+
+    event = Event.objects.select_related("place").filter(slug=slug).first()
+    if event is None or (not event.is_public and not getattr(user, "is_authenticated", False)):
+        raise Http404("No such event.")
+    return event

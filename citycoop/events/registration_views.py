@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from citycoop.accounts.permissions import can_manage_registry
+from citycoop.accounts.permissions import access_event, can_manage_registry
 from citycoop.registry.models import Organisation
 
 from . import mail
@@ -33,15 +33,6 @@ from .registration import (
 from .registration_forms import FeedbackForm, RegistrationForm
 
 TEMPLATES = "events/registration/"
-
-
-def visible_event(user: Any, slug: str) -> Event:
-    """The event if this visitor may see its public pages: as the event page decides, an
-    event that is not public is shown to signed-in people only."""
-    event = Event.objects.select_related("place").filter(slug=slug).first()
-    if event is None or (not event.is_public and not user.is_authenticated):
-        raise Http404("No such event.")
-    return event
 
 
 def participation_for(token: str) -> Participation:
@@ -65,7 +56,7 @@ def places_left(event: Event) -> int | None:
 
 
 def register_page(request: HttpRequest, slug: str) -> HttpResponse:
-    event = visible_event(request.user, slug)
+    event = access_event(request.user, slug)
     form = RegistrationForm(request.POST or None)
     error = None
     if request.method == "POST" and not event.registration_open:
@@ -183,7 +174,7 @@ def question_label(name: str) -> Any:
 
 def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The closing report: who came, how they rated it, what it produced and who covered it."""
-    event = visible_event(request.user, slug)
+    event = access_event(request.user, slug)
     attended = event.participations.filter(attendance=Attendance.ATTENDED)
     # An attendee counts for the organisation named on the registration, or else for the
     # one their person record belongs to; each organisation is listed once.

@@ -274,8 +274,17 @@ class Resolver:
 class PickerMixin:
     """What both pickers share: the kind, the lookup address and the conversions."""
 
-    queryset: models.QuerySet
     widget: Any
+
+    # A new queryset (a form narrowing a field's choices) must reach the widget's lookup.
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)  # type: ignore[misc]
+        self.sync_widget()
+
+    def _get_queryset(self) -> Any:
+        return vars(self)["_queryset"]
+
+    queryset = property(_get_queryset, _set_queryset)  # type: ignore[assignment]
 
     def setup_picker(self, lookup_params: dict[str, str] | None) -> None:
         self.lookup_params = dict(lookup_params or {})
@@ -384,15 +393,6 @@ class RecordChoiceField(PickerMixin, forms.ModelChoiceField):
         self.setup_picker(lookup_params)
         self.sync_widget()
 
-    def _set_queryset(self, queryset: Any) -> None:
-        super()._set_queryset(queryset)  # type: ignore[misc]
-        self.sync_widget()
-
-    def _get_queryset(self) -> Any:
-        return vars(self)["_queryset"]
-
-    queryset = property(_get_queryset, _set_queryset)  # type: ignore[assignment]
-
     def prepare_value(self, value: Any) -> Any:
         return self.show(value)
 
@@ -430,15 +430,6 @@ class RecordMultipleChoiceField(PickerMixin, forms.ModelMultipleChoiceField):
         super().__init__(queryset, **kwargs)
         self.setup_picker(lookup_params)
         self.sync_widget()
-
-    def _set_queryset(self, queryset: Any) -> None:
-        super()._set_queryset(queryset)  # type: ignore[misc]
-        self.sync_widget()
-
-    def _get_queryset(self) -> Any:
-        return vars(self)["_queryset"]
-
-    queryset = property(_get_queryset, _set_queryset)  # type: ignore[assignment]
 
     def items(self, value: Any) -> list[Any]:
         if value is None or value == "":

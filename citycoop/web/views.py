@@ -19,11 +19,12 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from citycoop.accounts.permissions import (
+    access_event,
     access_pairing,
     access_pilot,
     can_create_pairing,
@@ -284,9 +285,7 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.select_related("place"), slug=slug)
-    if not event.is_public and not request.user.is_authenticated:
-        raise Http404("No such event.")
+    event = access_event(request.user, slug)
     return render(request, "web/event_detail.html", {
         "event": event,
         "can_manage": can_manage_registry(request.user),

@@ -30,8 +30,7 @@ from typing import Any
 import networkx as nx
 from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
 
-from citycoop.accounts.models import Role
-from citycoop.accounts.permissions import visible_pairings
+from citycoop.accounts.permissions import internal_reach, visible_pairings
 from citycoop.portfolio.models import ActionOrganisation, AgreementParty, Pairing, PairingMember
 from citycoop.registry.models import Organisation, Place
 
@@ -96,19 +95,8 @@ class Scope:
 
 def scope_for(user: Any) -> Scope:
     """One query for a signed-in user's memberships; none for the public and for admins."""
-    if getattr(user, "is_superuser", False):
-        return Scope(everything=True, programmes=frozenset(), pairings=frozenset())
-    if not getattr(user, "is_authenticated", False):
-        return Scope(everything=False, programmes=frozenset(), pairings=frozenset())
-    programmes: set[int] = set()
-    pairings: set[int] = set()
-    for role, programme_id, pairing_id in user.memberships.values_list(
-            "role", "programme_id", "pairing_id"):
-        if pairing_id is not None:
-            pairings.add(pairing_id)
-        elif role == Role.MANAGER and programme_id is not None:
-            programmes.add(programme_id)
-    return Scope(everything=False, programmes=frozenset(programmes), pairings=frozenset(pairings))
+    everything, programmes, pairings = internal_reach(user)
+    return Scope(everything=everything, programmes=programmes, pairings=pairings)
 
 
 # -- edges, in bulk ----------------------------------------------------------------------------

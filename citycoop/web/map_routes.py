@@ -12,8 +12,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 
-from citycoop.accounts.models import Role
-from citycoop.accounts.permissions import visible_pairings
+from citycoop.accounts.permissions import internal_reach, visible_pairings
 from citycoop.portfolio.models import Pairing, PairingMember, PilotProject, Side
 from citycoop.registry.models import Theme
 
@@ -83,24 +82,10 @@ def theme_family(slug: str) -> set[int]:
 
 def internal_scope(user: Any) -> Callable[[int, int], bool]:
     """A test of "may this user see internal pilots of the pairing (id, programme id)",
-    costing one query in all.
-
-    Same rule as :func:`citycoop.accounts.permissions.sees_internal`, which costs a query per
-    pairing and so cannot be used on a list.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return lambda pairing_id, programme_id: False
-    if user.is_superuser:
-        return lambda pairing_id, programme_id: True
-    managed: set[int] = set()
-    member_of: set[int] = set()
-    for role, programme_id, pairing_id in user.memberships.values_list(
-            "role", "programme_id", "pairing_id"):
-        if role == Role.MANAGER and programme_id is not None:
-            managed.add(programme_id)
-        if pairing_id is not None:
-            member_of.add(pairing_id)
-    return lambda pairing_id, programme_id: programme_id in managed or pairing_id in member_of
+    costing one query in all (see :func:`citycoop.accounts.permissions.internal_reach`)."""
+    everything, programmes, pairings = internal_reach(user)
+    return lambda pairing_id, programme_id: (everything or programme_id in programmes
+                                             or pairing_id in pairings)
 
 
 def _pairings(user: Any, *, programme: str | None, status: str | None,

@@ -15,6 +15,7 @@ from django.utils import translation
 from citycoop.accounts.models import Membership, Role, User
 from citycoop.accounts.permissions import visible_pairings
 from citycoop.common.services import create_record
+from citycoop.common.text_metrics import text_width
 from citycoop.matchmaking.network import (
     full_network,
     network_around_organisation,
@@ -22,7 +23,7 @@ from citycoop.matchmaking.network import (
     node_id,
     to_graphml,
 )
-from citycoop.matchmaking.picture import network_picture, text_width
+from citycoop.matchmaking.picture import FONT_SIZE, network_picture
 from citycoop.portfolio.models import (
     ActionOrganisation,
     AgreementParty,
@@ -283,7 +284,7 @@ def test_the_picture_keeps_every_node_and_label_inside_with_the_centre_in_the_mi
         assert node.r <= node.x <= picture.width - node.r
         assert node.r <= node.y <= picture.height - node.r
         if node.show_label:
-            width = text_width(node.label)
+            width = text_width(node.label, FONT_SIZE)
             left = {"start": node.label_x, "end": node.label_x - width}.get(
                 node.label_anchor, node.label_x - width / 2)
             assert left >= 0 and left + width <= picture.width

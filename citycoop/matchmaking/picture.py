@@ -10,7 +10,6 @@ labels use their local names ("天津" on a Chinese page).
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -19,6 +18,7 @@ import networkx as nx
 import numpy as np
 from django.urls import reverse
 
+from citycoop.common.text_metrics import text_width
 from citycoop.matchmaking.network import ACTION, AGREEMENT, MEMBER, ORGANISATION, PAIRING, PLACE
 from citycoop.web.templatetags.citycoop_names import bilingual, local_name
 
@@ -176,12 +176,6 @@ def short_label(data: dict[str, Any]) -> str:
     return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1].rstrip() + "…"
 
 
-def text_width(text: str, size: float = FONT_SIZE) -> float:
-    """About how wide the text is drawn: wide (CJK) characters take a full em, others
-    a little over half. No font metrics on the server, so it errs on the wide side."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.62 for c in text) * size
-
-
 # -- layout ------------------------------------------------------------------------------------
 
 
@@ -316,7 +310,8 @@ def place_labels(nodes: list[PictureNode], width: int, height: int) -> None:
         # The centre is labelled whatever is around it: the picture is about it.
         obstacles = [] if node.is_centre else placed + [
             box for other, box in shapes.items() if other != node.id]
-        w = text_width(node.label) * (1.1 if node.is_centre else 1.0)  # the centre's is bold
+        # The centre's label is bold, so a little wider.
+        w = text_width(node.label, FONT_SIZE) * (1.1 if node.is_centre else 1.0)
         ascent, descent = FONT_SIZE * 0.8, FONT_SIZE * 0.25
         options = [  # (anchor x, baseline y, text-anchor)
             (node.x, node.y + node.r + FONT_SIZE, "middle"),

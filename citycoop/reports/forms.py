@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from citycoop.portfolio.models import Pairing
+from citycoop.registry.models import Programme
+from citycoop.reports.scope import Scope
 
 
 class KpiFilterForm(forms.Form):
@@ -28,3 +32,21 @@ class KpiFilterForm(forms.Form):
         if start and end and start > end:  # type: ignore[operator]
             raise forms.ValidationError(_("The period ends before it starts."))
         return cleaned
+
+
+def scope_from(form: KpiFilterForm, programme: Programme, public_only: bool) -> Scope:
+    """The scope the valid filters ask for; the whole programme when they are not valid."""
+    if not form.is_bound or not form.is_valid():
+        return Scope(programme, public_only=public_only)
+    data = form.cleaned_data
+    pairing = None
+    if data["pairing"]:
+        pairings = Pairing.objects.filter(programme=programme, slug=data["pairing"])
+        if public_only:
+            pairings = pairings.filter(is_public=True)
+        pairing = pairings.first()
+        if pairing is None:
+            form.add_error("pairing", gettext("No pairing of this programme has that key."))
+            return Scope(programme, public_only=public_only)
+    return Scope(programme, pairing=pairing, group=data["group"], start=data["start"],
+                 end=data["end"], public_only=public_only)

@@ -171,6 +171,14 @@ def results_of(programme: Programme | None = None,
                                                              "pilot__position", "kind", "id")
 
 
+def visible_results(queryset: QuerySet[Result], is_manager: bool) -> QuerySet[Result]:
+    """Managers see every result; others not those of internal pilots or pairings."""
+    if is_manager:
+        return queryset
+    return queryset.filter(Q(pilot__isnull=True)
+                           | Q(pilot__is_public=True, pilot__pairing__is_public=True))
+
+
 def review_queue(programme: Programme) -> QuerySet[ActualValue]:
     return (ActualValue.objects.filter(indicator__result__programme=programme,
                                        status=ValueStatus.SUBMITTED)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,21 +22,13 @@ from citycoop.reports import results
 from citycoop.reports.access import access_programme, manages_programme
 from citycoop.reports.reminders import by_owner
 from citycoop.reports.results_forms import ReviewForm, ValueEntryForm
-from citycoop.reports.results_models import ActualValue, Indicator, Result, Target
-
-
-def visible_results(user: Any, queryset: QuerySet[Result], is_manager: bool) -> QuerySet[Result]:
-    """Managers see every result; others not those of internal pilots or pairings."""
-    if is_manager:
-        return queryset
-    return queryset.filter(Q(pilot__isnull=True)
-                           | Q(pilot__is_public=True, pilot__pairing__is_public=True))
+from citycoop.reports.results_models import ActualValue, Indicator, Target
 
 
 def framework_context(request: HttpRequest, programme: Programme,
                       pilot: PilotProject | None) -> dict[str, Any]:
     is_manager = manages_programme(request.user, programme)
-    found = visible_results(request.user, results.results_of(programme, pilot), is_manager)
+    found = results.visible_results(results.results_of(programme, pilot), is_manager)
     found = found.prefetch_related(Prefetch(
         "indicators", Indicator.objects.select_related("owner").prefetch_related(
             Prefetch("targets", Target.objects.order_by("period_start")))))

@@ -7,4 +7,5 @@ app_name = "reports"
 urlpatterns = [
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/snapshot/", views.snapshot, name="snapshot"),
+    path("<slug:slug>/report.<str:fmt>", views.kpi_report, name="report"),
 ]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -18,57 +16,11 @@ from citycoop.common.freshness import cached_for_public
 from citycoop.portfolio.models import Pairing
 from citycoop.registry.models import Programme
 from citycoop.reports.access import access_programme, manages_programme, require_programme_manager
-from citycoop.reports.forms import KpiFilterForm
-from citycoop.reports.kpis import KPIS, KpiValue, compute_all, groups_of, take_snapshot
-from citycoop.reports.models import KpiSnapshot
+from citycoop.reports.forms import KpiFilterForm, scope_from
+from citycoop.reports.kpi_report import build_kpi_report, render_kpi_html, render_kpi_pdf
+from citycoop.reports.kpi_rows import kpi_rows
+from citycoop.reports.kpis import groups_of, take_snapshot
 from citycoop.reports.scope import Scope
-
-
-@dataclass
-class KpiRow:
-    """One KPI on the page: the computed value, the reported ones, and its trend."""
-
-    value: KpiValue
-    reported: list[KpiSnapshot] = field(default_factory=list)
-    trend: list[tuple[str, float]] = field(default_factory=list)   # (as of, value)
-
-
-def reported_snapshots(scope: Scope) -> list[KpiSnapshot]:
-    """What sources reported for the programme or its predecessors (in the group chosen).
-    A reported figure is never about one pairing: none is shown when a pairing is chosen."""
-    if scope.pairing is not None:
-        return []
-    programme = scope.programme
-    snapshots = KpiSnapshot.objects.filter(
-        Q(programme=programme) | Q(programme__successors=programme), computed=False)
-    if scope.group:
-        snapshots = snapshots.filter(group=scope.group)
-    return list(snapshots.select_related("source", "programme").order_by("as_of_start", "name"))
-
-
-def trends(scope: Scope) -> dict[str, list[tuple[str, float]]]:
-    """Each KPI's computed snapshots (its total), oldest first. Snapshots count the whole
-    programme or a whole group over all time: none fits a pairing or a period."""
-    if scope.pairing is not None or scope.has_period:
-        return {}
-    rows = (KpiSnapshot.objects.filter(programme=scope.programme, computed=True,
-                                       group=scope.group, name__in=list(KPIS))
-            .order_by("as_of_start").values_list("name", "as_of_text", "value"))
-    found: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for name, as_of, value in rows:
-        found[name].append((as_of, float(value)))
-    return dict(found)
-
-
-def kpi_rows(scope: Scope) -> list[KpiRow]:
-    reported = reported_snapshots(scope)
-    trend = trends(scope)
-    rows = []
-    for value in compute_all(scope):
-        prefixes = KPIS[value.slug].reported
-        rows.append(KpiRow(value, [s for s in reported if s.name.startswith(prefixes)]
-                           if prefixes else [], trend.get(value.slug, [])))
-    return rows
 
 
 def pairing_choices(programme: Programme, group: str, public_only: bool) -> list[tuple[str, str]]:
@@ -80,42 +32,41 @@ def pairing_choices(programme: Programme, group: str, public_only: bool) -> list
     return list(pairings.order_by("group", "number", "label").values_list("slug", "label"))
 
 
-def scope_from(form: KpiFilterForm, programme: Programme, public_only: bool) -> Scope:
-    """The scope the valid filters ask for; the whole programme when they are not valid."""
-    if not form.is_bound or not form.is_valid():
-        return Scope(programme, public_only=public_only)
-    data = form.cleaned_data
-    pairing = None
-    if data["pairing"]:
-        pairings = Pairing.objects.filter(programme=programme, slug=data["pairing"])
-        if public_only:
-            pairings = pairings.filter(is_public=True)
-        pairing = pairings.first()
-        if pairing is None:
-            form.add_error("pairing", _("No pairing of this programme has that key."))
-            return Scope(programme, public_only=public_only)
-    return Scope(programme, pairing=pairing, group=data["group"], start=data["start"],
-                 end=data["end"], public_only=public_only)
+@dataclass
+class Filtered:
+    """The programme as the filters narrow it, for this user."""
+
+    programme: Programme
+    form: KpiFilterForm
+    scope: Scope
+    is_manager: bool
+
+
+def filtered(request: HttpRequest, slug: str) -> Filtered:
+    """Managers count every record; everyone else the public ones only."""
+    programme = access_programme(slug)
+    is_manager = manages_programme(request.user, programme)
+    groups = groups_of(programme, public_only=not is_manager)
+    form = KpiFilterForm(request.GET if request.GET else None, groups=groups)
+    return Filtered(programme, form, scope_from(form, programme, not is_manager), is_manager)
 
 
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = access_programme(slug)
-    is_manager = manages_programme(request.user, programme)
-    public_only = not is_manager
-    groups = groups_of(programme, public_only=public_only)
-    form = KpiFilterForm(request.GET if request.GET else None, groups=groups)
-    scope = scope_from(form, programme, public_only)
+    view = filtered(request, slug)
+    scope = view.scope
     # For the public: kept until the next write to the records, like the home page.
     rows, pairings = cached_for_public(
         request.user, ("kpis", scope.cache_key(), get_language()),
-        lambda: (kpi_rows(scope), pairing_choices(programme, scope.group, public_only)))
+        lambda: (kpi_rows(scope), pairing_choices(view.programme, scope.group,
+                                                  scope.public_only)))
     chart = {row.value.slug: {"labels": [d for d, _v in row.trend],
                               "values": [v for _d, v in row.trend]}
              for row in rows if len(row.trend) > 1}
     return render(request, "reports/dashboard.html", {
-        "programme": programme, "form": form, "scope": scope, "rows": rows,
-        "pairings": pairings, "chart": chart, "is_manager": is_manager,
+        "programme": view.programme, "form": view.form, "scope": scope, "rows": rows,
+        "pairings": pairings, "chart": chart, "is_manager": view.is_manager,
         "filtered": scope.group or scope.pairing or scope.has_period,
+        "report_query": request.GET.urlencode(),
     })
 
 
@@ -129,3 +80,21 @@ def snapshot(request: HttpRequest, slug: str) -> HttpResponse:
                                 "%(changed)d updated, %(same)d unchanged.") % {
         "date": today.isoformat(), **outcome})
     return redirect("reports:dashboard", slug=programme.slug)
+
+
+REPORT_FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def kpi_report(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The KPI report for the filters of the dashboard, as HTML or PDF."""
+    if fmt not in REPORT_FORMATS:
+        raise Http404("No such format.")
+    view = filtered(request, slug)
+    report = build_kpi_report(view.scope)
+    data: str | bytes = render_kpi_pdf(report) if fmt == "pdf" else render_kpi_html(report)
+    response = HttpResponse(data, content_type=REPORT_FORMATS[fmt])
+    disposition = "inline" if fmt == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{slug}-kpis.{fmt}"'
+    response["Cache-Control"] = "public, max-age=300" if view.scope.public_only else \
+        "private, no-store"
+    return response

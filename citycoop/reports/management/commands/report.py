@@ -1,4 +1,5 @@
-"""``citycoop report status``: the programme's status page regenerated from the records."""
+"""``citycoop report status|kpis``: the programme's status page regenerated from the records,
+or its KPI report for a period."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from citycoop.registry.models import Programme
+from citycoop.reports.forms import KpiFilterForm, scope_from
+from citycoop.reports.kpi_report import build_kpi_report, render_kpi_html, render_kpi_pdf
+from citycoop.reports.kpis import groups_of
 from citycoop.reports.status.formats import FORMATS, render
 from citycoop.reports.status.model import build_status_report, default_programme
 
@@ -51,40 +55,84 @@ class Command(BaseCommand):
         "pilots are included. The page can be read back with 'citycoop import'. Formats: "
         "html, md (Markdown), docx (Word) and pdf. Without --output, html and md go to "
         "standard output; docx and pdf need --output. A progress bar (pairings done / total) "
-        "shows on standard error for long runs."
+        "shows on standard error for long runs. "
+        "'kpis' makes the KPI report instead: a one-page summary, then every KPI with its "
+        "breakdown, chart and reported figures, and the results framework's targets against "
+        "approved values; html or pdf, for the whole programme or --group, --pairing, "
+        "--start and --end, public records unless --internal."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("report", choices=["status"],
-                            help="the report to make: 'status' (the programme's status page)")
+        parser.add_argument("report", choices=["status", "kpis"],
+                            help="the report to make: 'status' (the programme's status page) "
+                                 "or 'kpis' (the KPI report)")
         parser.add_argument("--programme", metavar="SLUG",
                             help="the programme's key, e.g. world-cities-2015-2016 "
                                  "(default: the programme with the most pairings)")
         parser.add_argument("--format", dest="fmt", choices=sorted(FORMATS), default="html",
-                            help="html (default), md, docx or pdf")
+                            help="html (default), md, docx or pdf; the KPI report: html or pdf")
         parser.add_argument("--output", metavar="FILE", type=Path,
                             help="the file to write (default: standard output, for html and "
                                  "md only)")
+        kpis = parser.add_argument_group("the KPI report")
+        kpis.add_argument("--group", default="", help="one country group, e.g. EU-China")
+        kpis.add_argument("--pairing", default="", metavar="KEY", help="one pairing's key")
+        kpis.add_argument("--start", default="", metavar="YYYY-MM-DD",
+                          help="the period's first day (records are counted by their date)")
+        kpis.add_argument("--end", default="", metavar="YYYY-MM-DD",
+                          help="the period's last day")
+        kpis.add_argument("--internal", action="store_true",
+                          help="count internal records too, as the programme's managers see "
+                               "them (default: public records only)")
 
-    def handle(self, *args: Any, programme: str | None, fmt: str, output: Path | None,
-               **options: Any) -> None:
-        if output is None and FORMATS[fmt].binary:
+    def handle(self, *args: Any, report: str, programme: str | None, fmt: str,
+               output: Path | None, **options: Any) -> None:
+        if output is None and fmt in ("docx", "pdf"):
             raise CommandError(f"--format {fmt} writes a binary file: give --output FILE.")
         chosen = Programme.objects.filter(slug=programme).first() if programme else \
             default_programme()
         if chosen is None:
             raise CommandError(f"No programme has the key {programme!r}." if programme else
                                "No programme has pairings: nothing to report.")
+        if report == "kpis":
+            self.kpis(chosen, fmt, output, options)
+            return
         started = time.perf_counter()
-        report = build_status_report(chosen, progress=Bar(self.stderr, "reading"))
-        if fmt == "pdf" and report.pairing_count > 50:
-            self.stderr.write(f"printing {report.pairing_count} pairings to PDF…")
-        data = render(report, fmt, Bar(self.stderr, "writing"))
+        status = build_status_report(chosen, progress=Bar(self.stderr, "reading"))
+        if fmt == "pdf" and status.pairing_count > 50:
+            self.stderr.write(f"printing {status.pairing_count} pairings to PDF…")
+        data = render(status, fmt, Bar(self.stderr, "writing"))
+        if self.emit(data, output):
+            seconds = time.perf_counter() - started
+            self.stderr.write(f"{chosen.slug}: {status.pairing_count} pairings written to "
+                              f"{output} ({fmt}, {len(data):,} bytes) in {seconds:.2f} s.")
+
+    def kpis(self, programme: Programme, fmt: str, output: Path | None,
+             options: dict[str, Any]) -> None:
+        if fmt not in ("html", "pdf"):
+            raise CommandError(f"The KPI report is made as html or pdf, not {fmt}.")
+        started = time.perf_counter()
+        public_only = not options["internal"]
+        filters = {key: options[key] for key in ("group", "pairing", "start", "end")}
+        form = KpiFilterForm(filters, groups=groups_of(programme, public_only=public_only))
+        scope = scope_from(form, programme, public_only)
+        if form.errors:
+            raise CommandError("; ".join(
+                " ".join(str(e) for e in errors) if field == "__all__"
+                else f"--{field}: {' '.join(str(e) for e in errors)}"
+                for field, errors in form.errors.items()))
+        report = build_kpi_report(scope)
+        data = render_kpi_pdf(report) if fmt == "pdf" else render_kpi_html(report).encode()
+        if self.emit(data, output):
+            seconds = time.perf_counter() - started
+            self.stderr.write(f"{programme.slug}: KPI report written to {output} ({fmt}, "
+                              f"{len(data):,} bytes) in {seconds:.2f} s.")
+
+    def emit(self, data: bytes, output: Path | None) -> bool:
+        """Write to the file, or to standard output; True when a file was written."""
         if output is None:
             sys.stdout.flush()
             self.stdout.write(data.decode(), ending="")
-            return
+            return False
         Path(output).write_bytes(data)
-        seconds = time.perf_counter() - started
-        self.stderr.write(f"{chosen.slug}: {report.pairing_count} pairings written to "
-                          f"{output} ({fmt}, {len(data):,} bytes) in {seconds:.2f} s.")
+        return True

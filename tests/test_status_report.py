@@ -166,7 +166,6 @@ def test_chinese_names_get_the_cjk_font_in_the_pdf(demo):
     update_action(action, {"text": "Tourism cooperation (天津)"}, acting_user=None,
                   expected_version=None)
     report = build_status_report(world_cities())
-    assert report.has_cjk
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(render(report, "pdf")))
@@ -177,16 +176,18 @@ def test_chinese_names_get_the_cjk_font_in_the_pdf(demo):
     assert any("CJK" in name for name in fonts)
 
 
-def test_a_long_report_is_printed_in_parts_and_joined(demo, monkeypatch):
+def test_the_pdf_reports_its_progress_in_pairings_up_to_the_total(demo):
     from pypdf import PdfReader
 
-    from citycoop.reports.status import pdf as status_pdf
-
-    monkeypatch.setattr(status_pdf, "PART_SIZE", 4)
     seen: list[tuple[int, int]] = []
-    data = status_pdf.render_pdf(build_status_report(world_cities()),
-                                 lambda done, total: seen.append((done, total)), jobs=2)
-    assert seen[-1] == (10, 10) and len(seen) == 3
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    assert "1. West-Midlands" in text and "4. Pune" in text
-    assert text.count("World Cities 2015-2016: Pilot Projects") >= 1
+    data = render(build_status_report(world_cities()), "pdf",
+                  lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (10, 10)
+    assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+    reader = PdfReader(io.BytesIO(data))
+    pages = [page.extract_text() for page in reader.pages]
+    assert "1. West-Midlands" in pages[0]
+    # Every page carries the title and "page n / N" in its footer.
+    for number, text in enumerate(pages, 1):
+        assert f"{number} / {len(pages)}" in text
+        assert "World Cities 2015-2016: Pilot Projects" in text

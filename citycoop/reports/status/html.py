@@ -1,4 +1,4 @@
-"""The status page as a self-contained HTML page (also what the PDF is printed from)."""
+"""The status page as a self-contained HTML page."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from django.template.loader import get_template
 from .model import Progress, StatusReport
 
 
-def render_html(report: StatusReport, progress: Progress | None = None, *,
-                parts: bool = False) -> str:
-    """The page; ``parts`` for a part printed apart, whose page numbers would restart."""
-    html = get_template("reports/status/page.html").render({"report": report, "parts": parts})
+def render_html(report: StatusReport, progress: Progress | None = None) -> str:
+    html = get_template("reports/status/page.html").render({"report": report})
     if progress is not None:
         progress(report.pairing_count, report.pairing_count)
     return html

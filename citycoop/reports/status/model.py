@@ -4,9 +4,8 @@ bullets, next steps and contacts. The renderers (markdown, html, docx, pdf) only
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -26,7 +25,6 @@ from citycoop.registry.models import Person, Programme, Visibility
 from citycoop.reports.figures import GroupFigures, headline_figures
 
 Progress = Callable[[int, int], None]
-CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
 # "EU-China" -> "Chinese", as the page writes "between European and Chinese cities".
 ADJECTIVES = {country: adjective.title() for adjective, country in GROUP_ADJECTIVES.items()}
@@ -110,7 +108,6 @@ class GroupSection:
     intro: str
     figures: GroupFigures
     pairings: list[PairingSection] = field(default_factory=list)
-    continued: bool = False  # a later part of a group split for printing: no heading again
 
 
 @dataclass
@@ -123,45 +120,10 @@ class StatusReport:
     contacts: list[Contact]
     closing: str
     generated: str
-    continued: bool = False  # a later part of a report split for printing: no title again
 
     @property
     def pairing_count(self) -> int:
         return sum(len(group.pairings) for group in self.groups)
-
-    @property
-    def has_cjk(self) -> bool:
-        """Whether any text needs the CJK font: the font fallback costs a third of the time
-        WeasyPrint takes, so a page with no Chinese, Japanese or Korean text does without."""
-        return any(CJK.search(text) for text in self.texts())
-
-    def texts(self) -> list[str]:
-        out = [self.title, self.intro, self.closing, self.programme]
-        for group in self.groups:
-            out += [group.name, group.intro]
-            for pairing in group.pairings:
-                out += [pairing.label, pairing.summary]
-                out += [step.text for step in pairing.next_steps]
-                for pilot in pairing.pilots:
-                    out.append(pilot.title)
-                    out += [" ".join([a.text, *a.sub_items]) for a in pilot.actions]
-        return out
-
-    def parts(self, size: int) -> list[StatusReport]:
-        """The report cut into parts of at most ``size`` pairings, to print side by side."""
-        flat = [(group, pairing) for group in self.groups for pairing in group.pairings]
-        parts = []
-        for start in range(0, len(flat), size):
-            groups: list[GroupSection] = []
-            for group, pairing in flat[start:start + size]:
-                if not groups or groups[-1].name != group.name:
-                    groups.append(replace(group, pairings=[],
-                                          continued=group.pairings[0] is not pairing))
-                groups[-1].pairings.append(pairing)
-            last = start + size >= len(flat)
-            parts.append(replace(self, groups=groups, continued=start > 0,
-                                 closing=self.closing if last else ""))
-        return parts
 
 
 def group_intro(figures: GroupFigures) -> str:

@@ -1,54 +1,70 @@
-"""The status page as PDF: the HTML page printed by WeasyPrint, with the CJK font set-up
-the B2B agendas use, so that Chinese place names render.
+"""The status page as PDF, set line by line by citycoop's own typesetter.
 
-A long report is cut into parts of a few dozen pairings, printed side by side in worker
-processes and joined: WeasyPrint lays out about ten pages a second on one core. The parts
-are numbered apart, so the joined file's pages carry no "n / N" footer."""
+It follows the HTML page's look (A4, blue headings with rules, "Issue N:" headings
+underlined, bullets hung in the margin, the title and "page n / N" in the footer), and is
+fast enough for a portfolio of thousands of pairings: the HTML printer lays out about 25
+pages a second, this a few hundred. Chinese, Japanese and Korean text is set in Noto Sans
+CJK, loaded only when a character needs it."""
 
 from __future__ import annotations
 
-import io
-import os
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 
-from django.db import connections
+from django.utils.translation import gettext as _
 
-from citycoop.matchmaking.agenda import html_to_pdf
+from citycoop.common.typeset import MM, Document, Style, rgb
 
-from .html import render_html
-from .model import Progress, StatusReport
+from .model import PairingSection, Progress, StatusReport
 
-PART_SIZE = 40  # pairings per part: small enough to show progress, big enough to amortise
+BLUE, INK, GREY, LINE = rgb("#003399"), rgb("#1d2733"), rgb("#5b6776"), rgb("#dfe4ea")
 
-
-def render_pdf(report: StatusReport, progress: Progress | None = None, *,
-               jobs: int = 0) -> bytes:
-    """The PDF; ``jobs`` processes print the parts of a long report (0: one per core)."""
-    workers = jobs or os.cpu_count() or 1
-    if report.pairing_count <= PART_SIZE or workers == 1:
-        return html_to_pdf(render_html(report, progress))
-    parts = report.parts(PART_SIZE)
-    pages = [render_html(part, parts=True) for part in parts]
-    sizes = [part.pairing_count for part in parts]
-    connections.close_all()  # the workers only print; a forked connection must not be shared
-    done, printed = 0, []
-    import weasyprint  # noqa: F401 - loaded once here, shared by the forked workers
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for size, pdf in zip(sizes, pool.map(html_to_pdf, pages), strict=True):
-            printed.append(pdf)
-            done += size
-            if progress is not None:
-                progress(done, report.pairing_count)
-    return join(printed)
+TITLE = Style(size=19, leading=1.25, colour=BLUE, after=6, rule=(2.25, BLUE))
+GROUP = Style(size=14, leading=1.3, colour=BLUE, before=18, after=4, rule=(0.75, LINE),
+              keep_with_next=True)
+PAIRING = Style(size=12, leading=1.3, colour=BLUE, before=14, after=4, keep_with_next=True)
+ISSUE = Style(size=10.5, leading=1.35, colour=INK, indent=4 * MM, before=9, after=2,
+              underline=True, keep_with_next=True)
+BODY = Style(size=10, colour=INK, before=4, after=4)
+INTRO = Style(size=10, colour=rgb("#33404d"), before=4, after=4)
+SMALL = Style(size=8.5, colour=GREY, before=4, after=4)
+BULLET = Style(size=10, colour=INK, indent=8 * MM, bullet="•", before=2)
+CONTINUED = replace(BULLET, bullet="", before=0)
+SUB_BULLET = Style(size=10, colour=INK, indent=14 * MM, bullet="◦", before=1)
 
 
-def join(pdfs: list[bytes]) -> bytes:
-    from pypdf import PdfWriter
+def add_pairing(doc: Document, pairing: PairingSection) -> None:
+    doc.add(pairing.heading, PAIRING)
+    if pairing.summary:
+        doc.add(pairing.summary, BODY)
+    for heading, actions in pairing.blocks:
+        if heading:
+            doc.add(heading, ISSUE)
+        for action in actions:
+            lines = [line for line in action.text.splitlines() if line.strip()]
+            for number, line in enumerate(lines):
+                # A bullet written over several lines keeps them; only the first is marked.
+                doc.add(line, BULLET if number == 0 else CONTINUED)
+            for item in [*action.sub_items, *action.links]:
+                doc.add(item, SUB_BULLET)
+    for step in pairing.next_steps:
+        doc.add(step.line, BULLET)
 
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(io.BytesIO(pdf))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+
+def render_pdf(report: StatusReport, progress: Progress | None = None) -> bytes:
+    doc = Document(report.title)
+    doc.add(report.title, TITLE)
+    doc.add(report.intro, BODY)
+    doc.add(_("Generated from the %(programme)s records on %(date)s.")
+            % {"programme": report.programme, "date": report.generated}, SMALL)
+    for group in report.groups:
+        doc.add(group.name or _("Pairings"), GROUP)
+        doc.add(group.intro, INTRO)
+        for pairing in group.pairings:
+            add_pairing(doc, pairing)
+    if report.closing:
+        doc.add(report.closing, SMALL)
+    if progress is None:
+        return doc.pdf()
+    pairings = report.pairing_count
+    # The bar counts pairings, as the other formats' do: the share of the setting done.
+    return doc.pdf(lambda done, total: progress(pairings * done // max(total, 1), pairings))

@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "citycoop.reports",
     "citycoop.imports",
     "citycoop.search",
+    "citycoop.opendata",
     "citycoop.web",
 ]
 

@@ -1,0 +1,127 @@
+"""What an export covers, and for whom: one place that decides which records go out.
+
+Every exporter reads its records through a :class:`Selection`, never through the models
+directly, so that the rule "internal records only for those who may see them" holds for the
+web download, the API, the command line and the open-data dump alike:
+
+- with no user (the open-data dump, an anonymous visitor), public records only: public
+  pairings, their public pilots, agreements and events, and people whose details are public;
+- a signed-in user also gets the internal records of the pairings they belong to and the
+  programmes they manage (:func:`~citycoop.accounts.permissions.internal_reach`), an admin
+  everything; the command line runs as "everything" unless asked for the public view.
+
+Querysets are plain (no slicing, no ordering beyond the model's): exporters add the
+``select_related``/``prefetch_related`` they need and iterate with ``.iterator()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from citycoop.accounts.permissions import internal_reach
+from citycoop.events.models import Event
+from citycoop.portfolio.models import Action, Agreement, NextStep, Pairing, PilotProject
+from citycoop.registry.models import Organisation, Person, Place, Programme, Visibility
+
+
+@dataclass(frozen=True)
+class Selection:
+    programme: Programme | None = None          # None: every programme
+    pairing_slugs: tuple[str, ...] = ()         # empty: every pairing of the programme(s)
+    user: Any = None                            # None with everything=False: the public view
+    everything: bool = False                    # the command line's operator: all records
+    reach: tuple[bool, frozenset[int], frozenset[int]] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        reach = (True, frozenset(), frozenset()) if self.everything else internal_reach(
+            self.user)
+        object.__setattr__(self, "reach", reach)
+
+    @property
+    def public_only(self) -> bool:
+        sees_all, programmes, pairings = self.reach
+        return not sees_all and not programmes and not pairings
+
+    def _internal_ok(self, prefix: str) -> Q:
+        """Records under a pairing (reached through ``prefix``) this user may see when
+        internal: those of the pairings they belong to or the programmes they manage."""
+        sees_all, programmes, pairings = self.reach
+        if sees_all:
+            return Q()
+        return (Q(**{f"{prefix}programme_id__in": programmes})
+                | Q(**{f"{prefix}id__in": pairings}))
+
+    def _visible(self, prefix: str, own_flag: str | None) -> Q:
+        """Public (the pairing and the record's own flag), or internal but within reach."""
+        public = Q(**{f"{prefix}is_public": True})
+        if own_flag:
+            public &= Q(**{own_flag: True})
+        if self.reach[0]:
+            return Q()
+        if self.public_only:
+            return public
+        return public | self._internal_ok(prefix)
+
+    def _scoped(self, prefix: str) -> Q:
+        q = Q()
+        if self.programme is not None:
+            q &= Q(**{f"{prefix}programme": self.programme})
+        if self.pairing_slugs:
+            q &= Q(**{f"{prefix}slug__in": self.pairing_slugs})
+        return q
+
+    # -- the records ------------------------------------------------------------------------
+
+    def pairings(self) -> QuerySet[Pairing]:
+        return Pairing.objects.filter(self._scoped(""), self._visible("", None))
+
+    def pilots(self) -> QuerySet[PilotProject]:
+        return PilotProject.objects.filter(self._scoped("pairing__"),
+                                           self._visible("pairing__", "is_public"))
+
+    def actions(self) -> QuerySet[Action]:
+        return Action.objects.filter(self._scoped("pilot__pairing__"),
+                                     self._visible("pilot__pairing__", "pilot__is_public"))
+
+    def agreements(self) -> QuerySet[Agreement]:
+        return Agreement.objects.filter(self._scoped("pairing__"),
+                                        self._visible("pairing__", "is_public"))
+
+    def next_steps(self) -> QuerySet[NextStep]:
+        """Next steps hang from a pairing, a pilot, an agreement or an event; each is shown
+        when what it hangs from is."""
+        return NextStep.objects.filter(
+            Q(pairing__in=self.pairings()) | Q(pilot__in=self.pilots())
+            | Q(agreement__in=self.agreements()) | Q(event__in=self.events()))
+
+    def events(self) -> QuerySet[Event]:
+        """Events tied to a pairing in the selection (public ones only for the public)."""
+        events = Event.objects.filter(pairings__in=self.pairings())
+        if not self.reach[0] and self.public_only:
+            events = events.filter(is_public=True)
+        return events.distinct()
+
+    def places(self) -> QuerySet[Place]:
+        """Places the selected pairings, actions and events name."""
+        return Place.objects.filter(
+            Q(pairing_memberships__pairing__in=self.pairings())
+            | Q(actions__in=self.actions()) | Q(events__in=self.events())).distinct()
+
+    def organisations(self) -> QuerySet[Organisation]:
+        return Organisation.objects.filter(
+            Q(pairing_memberships__pairing__in=self.pairings()) | Q(actions__in=self.actions())
+            | Q(agreement_parties__agreement__in=self.agreements())).distinct()
+
+    def people(self) -> QuerySet[Person]:
+        """People whose details are public; everyone for those who see internal records."""
+        if self.public_only:
+            return Person.objects.filter(visibility=Visibility.PUBLIC)
+        return Person.objects.all()
+
+    def programmes(self) -> QuerySet[Programme]:
+        if self.programme is not None:
+            return Programme.objects.filter(pk=self.programme.pk)
+        return Programme.objects.filter(pairings__in=self.pairings()).distinct()

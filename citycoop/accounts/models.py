@@ -106,3 +106,35 @@ def audit_actor_label(user: object | None) -> str:
 
 
 __all__ = ["AuditAction", "AuditEntry", "Membership", "Role", "User", "audit_actor_label"]
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("read")
+    WRITE = "write", _("read and write")
+
+
+class ApiToken(models.Model):
+    """A key for the REST API, acting as its user within a scope. Only a hash of the secret
+    is kept: the secret is shown once, when the token is made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("What it is for, e.g. the funder's dashboard."))
+    scope = models.CharField(_("scope"), max_length=5, choices=TokenScope.choices,
+                             default=TokenScope.READ)
+    prefix = models.CharField(_("starts with"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE and self.revoked_at is None

@@ -1,0 +1,174 @@
+"""What every API endpoint shares: who is asking, pages by cursor, ETags, and writes.
+
+- **Who**: a bearer token (``Authorization: Bearer cc_…``), or the browser's session (with
+  its CSRF token, for writes), or no one: reading public records needs no key. A token acts
+  as its user, within its scope: a read token cannot write, whoever its user is.
+- **Which records**: lists read through :class:`~citycoop.opendata.selection.Selection`
+  and single records through the ``access_*`` helpers, the same rules as the web pages.
+- **Pages**: ``?limit=`` (at most 500) and an opaque ``?cursor=`` taken from the last page's
+  ``next``; ordering by a column and the id, so a page is found with an index whatever its
+  depth (no OFFSET).
+- **Versions**: each record's ETag is its version; a change must send it back in
+  ``If-Match`` and gets 412 if someone changed the record in between (428 without it).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from citycoop.accounts.models import ApiToken, User
+from citycoop.accounts.tokens import token_for
+from citycoop.common.services import StaleEditError, update_record
+
+MAX_LIMIT = 500
+
+
+# -- who is asking ----------------------------------------------------------------------------
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = token_for(token)
+        if found is not None:
+            request.user = found.user
+            request.api_token = found  # type: ignore[attr-defined]
+        return found
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser; ninja checks the CSRF token on writes."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+class Anyone:
+    """Reading needs no key, but a key that is presented must be good (else 401)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return None
+        request.user = getattr(request, "user", None) or AnonymousUser()
+        return True
+
+
+READ_AUTH = [TokenAuth(), SessionAuth(), Anyone()]
+WRITE_AUTH = [TokenAuth(), SessionAuth()]
+
+
+def acting(request: HttpRequest) -> User:
+    """The user a write is made as: write endpoints only let signed-in users through."""
+    user = request.user
+    if not isinstance(user, User):
+        raise HttpError(401, "Sign in or send a token to make changes.")
+    return user
+
+
+def require_write_scope(request: HttpRequest) -> None:
+    token: ApiToken | None = getattr(request, "api_token", None)
+    if token is not None and not token.can_write:
+        raise HttpError(403, "This token may only read: make a token with the write scope.")
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime.date | datetime.datetime) else v
+             for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error) as error:
+        raise HttpError(400, "This cursor is not one this API gave out.") from error
+    if not isinstance(values, list) or len(values) != 2:
+        raise HttpError(400, "This cursor is not one this API gave out.")
+    return values
+
+
+def page(request: HttpRequest, queryset: QuerySet[Any], *, ordering: str,
+         allowed: Sequence[str], limit: int, cursor: str | None,
+         shape: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of the queryset, ordered by ``ordering`` (a column in ``allowed``, "-" for
+    descending) then id, from the cursor on; with the link to the next page."""
+    column = ordering.lstrip("-")
+    if column not in allowed:
+        raise HttpError(400, f"ordering must be one of: {', '.join(allowed)} "
+                             f"(with '-' for descending).")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise HttpError(400, f"limit must be between 1 and {MAX_LIMIT}.")
+    descending = ordering.startswith("-")
+    sign = "-" if descending else ""
+    ordered = queryset.order_by(f"{sign}{column}", f"{sign}id")
+    if cursor:
+        value, last_id = decode_cursor(cursor)
+        after = "lt" if descending else "gt"
+        if column == "id":
+            ordered = ordered.filter(**{f"id__{after}": last_id})
+        else:
+            ordered = ordered.filter(Q(**{f"{column}__{after}": value})
+                                     | Q(**{column: value, f"id__{after}": last_id}))
+    rows = list(ordered[:limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    following = None
+    if more and rows:
+        last = rows[-1]
+        token = encode_cursor([getattr(last, column), last.pk])
+        query = request.GET.copy()
+        query["cursor"] = token
+        following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {"items": [shape(row) for row in rows], "next": following}
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+
+def etag(record: Model) -> str:
+    return f'"{record.pk}-v{getattr(record, "version", 0)}"'
+
+
+def with_etag(response: HttpResponse, record: Model) -> HttpResponse:
+    response["ETag"] = etag(record)
+    return response
+
+
+def expected_version(request: HttpRequest, record: Model) -> int:
+    """The version the client read, from If-Match; 428 without it, 412 if it is stale."""
+    sent = request.headers.get("If-Match")
+    if not sent:
+        raise HttpError(428, "Send the record's ETag in If-Match, so that a change made by "
+                             "someone else since you read it is not overwritten.")
+    if sent.strip() not in (etag(record), "*"):
+        raise HttpError(412, "The record changed since you read it (its ETag is now "
+                             f"{etag(record)}): read it again and reapply your change.")
+    return int(getattr(record, "version", 0))
+
+
+def update_versioned(request: HttpRequest, record: Model, changes: dict[str, Any],
+                     **many: Any) -> Any:
+    """The audited update, refused with 412 when the record moved on."""
+    version = expected_version(request, record)
+    try:
+        return update_record(record, changes, acting_user=acting(request),
+                             expected_version=version, many=many or None)
+    except StaleEditError as error:
+        raise HttpError(412, str(error)) from error

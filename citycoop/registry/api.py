@@ -1,0 +1,208 @@
+"""The registry's API: organisations, places and people.
+
+Organisations and places are the programme's public reference lists; people show to the
+public only when their details are public (the Selection decides). Registry editors change
+organisations and places through the audited services, with the ETag in If-Match.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from citycoop.accounts.permissions import (
+    access_organisation_for_edit,
+    access_place_for_edit,
+)
+from citycoop.common.apikit import (
+    READ_AUTH,
+    WRITE_AUTH,
+    page,
+    require_write_scope,
+    update_versioned,
+)
+from citycoop.opendata.selection import Selection
+from citycoop.portfolio.api import respond
+
+from .models import Organisation, OrganisationType, Person, Place, PlaceKind
+
+router = Router(tags=["registry"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    slug: str
+    name: str
+    acronym: str
+    type: str
+    country: str
+    place: str | None
+    website: str
+    description: str
+    version: int
+
+
+class OrganisationPage(Schema):
+    items: list[OrganisationOut]
+    next: str | None
+
+
+class OrganisationPatch(Schema):
+    name: str | None = None
+    acronym: str | None = None
+    type: OrganisationType | None = None
+    country: str | None = None
+    website: str | None = None
+    description: str | None = None
+
+
+def organisation_out(organisation: Organisation) -> dict[str, Any]:
+    return {"id": organisation.pk, "slug": organisation.slug, "name": organisation.name,
+            "acronym": organisation.acronym, "type": organisation.type,
+            "country": organisation.country,
+            "place": organisation.place.slug if organisation.place else None,
+            "website": organisation.website, "description": organisation.description,
+            "version": organisation.version}
+
+
+@router.get("/organisations", response=OrganisationPage, auth=READ_AUTH)
+def list_organisations(request: HttpRequest, country: str | None = None,
+                       type: OrganisationType | None = None, q: str | None = None,
+                       ordering: str = "id", limit: int = 100,
+                       cursor: str | None = None) -> dict[str, Any]:
+    """Organisations; filter by country (ISO code), type or words in the name."""
+    organisations = Organisation.objects.select_related("place")
+    if country:
+        organisations = organisations.filter(country=country.upper())
+    if type:
+        organisations = organisations.filter(type=type)
+    if q:
+        organisations = organisations.filter(name__icontains=q)
+    return page(request, organisations, ordering=ordering, allowed=("id", "name", "slug"),
+                limit=limit, cursor=cursor, shape=organisation_out)
+
+
+@router.get("/organisations/{slug}", response=OrganisationOut, auth=READ_AUTH)
+def get_organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    found = get_object_or_404(Organisation.objects.select_related("place"), slug=slug)
+    return respond(request, found, organisation_out)
+
+
+@router.patch("/organisations/{slug}", response=OrganisationOut, auth=WRITE_AUTH)
+def change_organisation(request: HttpRequest, slug: str,
+                        data: OrganisationPatch) -> HttpResponse:
+    require_write_scope(request)
+    found = access_organisation_for_edit(request.user, slug)
+    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+                   organisation_out)
+
+
+class PlaceOut(Schema):
+    id: int
+    slug: str
+    name: str
+    kind: str
+    country: str
+    latitude: float | None
+    longitude: float | None
+    population: int | None
+    geonames_id: int | None
+    version: int
+
+
+class PlacePage(Schema):
+    items: list[PlaceOut]
+    next: str | None
+
+
+class PlacePatch(Schema):
+    name: str | None = None
+    kind: PlaceKind | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    population: int | None = None
+
+
+def place_out(place: Place) -> dict[str, Any]:
+    return {"id": place.pk, "slug": place.slug, "name": place.name, "kind": place.kind,
+            "country": place.country, "latitude": place.latitude,
+            "longitude": place.longitude, "population": place.population,
+            "geonames_id": place.geonames_id, "version": place.version}
+
+
+@router.get("/places", response=PlacePage, auth=READ_AUTH)
+def list_places(request: HttpRequest, country: str | None = None,
+                kind: PlaceKind | None = None, q: str | None = None, ordering: str = "id",
+                limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
+    """Places (cities, regions, countries); filter by country, kind or words in the name."""
+    places = Place.objects.all()
+    if country:
+        places = places.filter(country=country.upper())
+    if kind:
+        places = places.filter(kind=kind)
+    if q:
+        places = places.filter(name__icontains=q)
+    return page(request, places, ordering=ordering, allowed=("id", "name", "slug"),
+                limit=limit, cursor=cursor, shape=place_out)
+
+
+@router.get("/places/{slug}", response=PlaceOut, auth=READ_AUTH)
+def get_place(request: HttpRequest, slug: str) -> HttpResponse:
+    return respond(request, get_object_or_404(Place, slug=slug), place_out)
+
+
+@router.patch("/places/{slug}", response=PlaceOut, auth=WRITE_AUTH)
+def change_place(request: HttpRequest, slug: str, data: PlacePatch) -> HttpResponse:
+    require_write_scope(request)
+    found = access_place_for_edit(request.user, slug)
+    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+                   place_out)
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    title: str
+    position: str
+    organisation: str | None
+    email: str
+    phone: str
+    visibility: str
+    version: int
+
+
+class PersonPage(Schema):
+    items: list[PersonOut]
+    next: str | None
+
+
+def person_out(person: Person) -> dict[str, Any]:
+    return {"id": person.pk, "name": person.name, "title": person.title,
+            "position": person.position,
+            "organisation": person.organisation.slug if person.organisation else None,
+            "email": person.email, "phone": person.phone, "visibility": person.visibility,
+            "version": person.version}
+
+
+@router.get("/people", response=PersonPage, auth=READ_AUTH)
+def list_people(request: HttpRequest, organisation: str | None = None, q: str | None = None,
+                ordering: str = "id", limit: int = 100,
+                cursor: str | None = None) -> dict[str, Any]:
+    """People whose details the caller may see; filter by organisation key or name."""
+    people = Selection(user=request.user).people().select_related("organisation")
+    if organisation:
+        people = people.filter(organisation__slug=organisation)
+    if q:
+        people = people.filter(name__icontains=q)
+    return page(request, people, ordering=ordering, allowed=("id", "name"), limit=limit,
+                cursor=cursor, shape=person_out)
+
+
+@router.get("/people/{person_id}", response=PersonOut, auth=READ_AUTH)
+def get_person(request: HttpRequest, person_id: int) -> HttpResponse:
+    found = get_object_or_404(Selection(user=request.user).people()
+                              .select_related("organisation"), pk=person_id)
+    return respond(request, found, person_out)

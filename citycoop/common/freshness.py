@@ -4,8 +4,9 @@ Every write goes through a service that writes an audit entry (the house's first
 newest audit entry is a version number of the whole portfolio: a cached answer keyed
 on it can never outlive a change. Reading it is one lookup on the primary key.
 
-Only answers for the public are cached: a signed-in user's view depends on their roles, and
-staff traffic is small. The time limit bounds how long a write that bypassed the services
+Answers for the public are cached; a signed-in user's view depends on their roles, so theirs
+are cached only where the key says all that decides it (the KPIs of a scope). The time limit
+bounds how long a write that bypassed the services
 (a hand-run SQL fix, a restore) can go unnoticed.
 """
 
@@ -35,8 +36,15 @@ def cached_for_public(user: Any, key: tuple[Hashable, ...], compute: Callable[[]
     signed-in user."""
     if getattr(user, "is_authenticated", False):
         return compute()
+    return cached_until_change(("public", *key), compute)
+
+
+def cached_until_change(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, kept until the next write. Only for answers that the key alone decides:
+    the key must carry whatever sets what the answer may show (a KPI scope says whether it
+    counts internal records; every manager of a programme sees the same count)."""
     digest = hashlib.sha256(repr((data_version(), key)).encode()).hexdigest()
-    cache_key = f"citycoop:public:{digest}"
+    cache_key = f"citycoop:fresh:{digest}"
     value = cache.get(cache_key)
     if value is None:
         value = compute()

@@ -145,30 +145,35 @@ def events_by_kind(scope: Scope) -> tuple[int, list[Part], None]:
     return breakdown(scope.events(), "kind", EventKind.choices)
 
 
-def registrations(scope: Scope) -> tuple[int, list[Part], None]:
-    return breakdown(scope.participations(), "attendance", Attendance.choices)
-
-
 ATTENDED = Q(attendance=Attendance.ATTENDED)
 
 
-def attended(scope: Scope) -> dict[str, int]:
-    """Attendances, distinct people and distinct organisations: one query."""
-    return scope.once("attended", lambda: scope.participations().filter(ATTENDED).aggregate(
-        attendances=Count("pk"), people=Count("person", distinct=True),
-        organisations=Count("organisation", distinct=True)))
+def participation_figures(scope: Scope) -> dict[str, int]:
+    """Participations by attendance, and the distinct people and organisations among those
+    who attended: one pass over the participations in scope, shared by four KPIs."""
+    return scope.once("participations", lambda: scope.participations().aggregate(
+        **{f"n_{value}": Count("pk", filter=Q(attendance=value))
+           for value, _label in Attendance.choices},
+        people=Count("person", distinct=True, filter=ATTENDED),
+        organisations=Count("organisation", distinct=True, filter=ATTENDED)))
+
+
+def registrations(scope: Scope) -> tuple[int, list[Part], None]:
+    figures = participation_figures(scope)
+    return tally({value: figures[f"n_{value}"] for value, _label in Attendance.choices},
+                 Attendance.choices)
 
 
 def attendances(scope: Scope) -> tuple[int, list[Part], None]:
-    return attended(scope)["attendances"], [], None
+    return participation_figures(scope)[f"n_{Attendance.ATTENDED}"], [], None
 
 
 def people_attended(scope: Scope) -> tuple[int, list[Part], None]:
-    return attended(scope)["people"], [], None
+    return participation_figures(scope)["people"], [], None
 
 
 def organisations_attended(scope: Scope) -> tuple[int, list[Part], None]:
-    return attended(scope)["organisations"], [], None
+    return participation_figures(scope)["organisations"], [], None
 
 
 def summed(scope: Scope, key: str, queryset: QuerySet[Any], column: str,

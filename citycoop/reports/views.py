@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from citycoop.common.freshness import cached_for_public
+from citycoop.common.freshness import cached_until_change
 from citycoop.portfolio.models import Pairing
 from citycoop.registry.models import Programme
 from citycoop.reports.access import access_programme, manages_programme, require_programme_manager
@@ -54,9 +54,10 @@ def filtered(request: HttpRequest, slug: str) -> Filtered:
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     view = filtered(request, slug)
     scope = view.scope
-    # For the public: kept until the next write to the records, like the home page.
-    rows, pairings = cached_for_public(
-        request.user, ("kpis", scope.cache_key(), get_language()),
+    # Kept until the next write to the records, like the home page. The scope says whether
+    # internal records count, and every manager of the programme sees the same figures.
+    rows, pairings = cached_until_change(
+        ("kpis", scope.cache_key(), get_language()),
         lambda: (kpi_rows(scope), pairing_choices(view.programme, scope.group,
                                                   scope.public_only)))
     chart = {row.value.slug: {"labels": [d for d, _v in row.trend],

@@ -25,7 +25,9 @@ PRODUCT_COMMANDS = {
     "followups": "email the B2B follow-up questions that are due (run it daily)",
     "snapshot": "store today's computed KPIs of a programme beside the reported ones",
     "reminders": "email owners their next steps and indicator values due soon or overdue",
-    "report": "regenerate a programme's status page (html, md, docx, pdf) from the records",
+    "report": "regenerate a programme's status page or its KPI report from the records",
+    "token": "make, list and revoke API tokens",
+    "export": "export records as CSV, XLSX, JSON, GeoJSON, IATI XML or iCalendar",
 }
 
 

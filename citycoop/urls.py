@@ -17,6 +17,7 @@ urlpatterns = [
     path("imports/", include("citycoop.imports.urls")),
     path("search/", include("citycoop.search.urls")),
     path("history/", include("citycoop.accounts.urls")),
+    path("account/tokens/", include("citycoop.accounts.token_urls")),
     path("organisations/", include("citycoop.registry.urls")),
     path("map/", include("citycoop.web.map_urls")),
     path("workspace/events/", include("citycoop.events.urls")),

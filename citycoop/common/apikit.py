@@ -52,6 +52,8 @@ class SessionAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return None   # a token was sent and refused: the session does not stand in for it
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from citycoop.accounts.permissions import internal_reach
 from citycoop.events.models import Event
@@ -93,16 +93,23 @@ class Selection:
     def next_steps(self) -> QuerySet[NextStep]:
         """Next steps hang from a pairing, a pilot, an agreement or an event; each is shown
         when what it hangs from is."""
+        # Correlated EXISTS checks, so that a page ordered by id reads next steps in that
+        # order and stops when it is full, instead of sorting every visible one first.
         return NextStep.objects.filter(
-            Q(pairing__in=self.pairings()) | Q(pilot__in=self.pilots())
-            | Q(agreement__in=self.agreements()) | Q(event__in=self.events()))
+            Exists(self.pairings().filter(pk=OuterRef("pairing_id")))
+            | Exists(self.pilots().filter(pk=OuterRef("pilot_id")))
+            | Exists(self.agreements().filter(pk=OuterRef("agreement_id")))
+            | Exists(self.events().filter(pk=OuterRef("event_id"))))
 
     def events(self) -> QuerySet[Event]:
         """Events tied to a pairing in the selection (public ones only for the public)."""
-        events = Event.objects.filter(pairings__in=self.pairings())
+        # A subquery of event ids, not a join: a join repeats an event once per pairing
+        # and needs DISTINCT, which reads every matching row before the first page.
+        tied = Event.pairings.through.objects.filter(pairing__in=self.pairings())
+        events = Event.objects.filter(pk__in=tied.values("event_id"))
         if not self.reach[0] and self.public_only:
             events = events.filter(is_public=True)
-        return events.distinct()
+        return events
 
     def places(self) -> QuerySet[Place]:
         """Places the selected pairings, actions and events name."""

@@ -1,0 +1,197 @@
+"""The REST API's list endpoints on a generated portfolio, and requests per second on the
+pilots list beside Datasette serving the same SQLite table.
+
+Run `.venv/bin/python bench/api.py --data-dir DIR [--write FILE]`, DIR a data folder holding
+a generated portfolio (`citycoop generate --pairings 2000`; it is only read; copy it first
+if it may need migrating). Two parts:
+
+1. **Server time per list** with Django's test client (no network): a page of 100, the first
+   page and the tenth (reached by following ``next``), 30 timed requests each after a
+   warm-up, anonymous. Target: p95 under 50 ms.
+2. **Requests per second, side by side**: `citycoop serve` (waitress, 8 threads) and
+   `datasette serve` (uvicorn) on the same SQLite file, each driven in turn by the same
+   client (8 threads on loopback, keep-alive, 10 s) asking for 100 pilots as JSON:
+   `/api/v1/pilots?limit=100` against `/DB/portfolio_pilotproject.json?_size=100` (with
+   `_nocount`, `_nofacet` and `_nosuggest`: no total count, no facets). The ratio
+   is citycoop's rate over Datasette's (target: at least 1).
+
+Datasette is in the `bench` extra (`pip install -e '.[bench]'`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_P95_MS = 50.0
+LISTS = ("pairings", "pilots", "actions", "agreements", "next-steps", "events",
+         "organisations", "places", "people", "indicators")
+
+
+def server_times(data_dir: str, requests: int) -> list[dict[str, Any]]:
+    """Part 1, in this process (Django set up on the data folder)."""
+    os.environ["CITYCOOP_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citycoop.settings")
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from citycoop.common.warmup import prepare_process
+
+    prepare_process()
+    client = Client(HTTP_HOST="localhost")
+    rows = []
+    for name in LISTS:
+        first = f"/api/v1/{name}?limit=100"
+        url, deep = first, None
+        for _ in range(9):
+            following = client.get(url).json()["next"]
+            if not following:
+                break
+            url = deep = following.replace("http://localhost", "")
+        for label, target in (("first page", first), ("tenth page", deep)):
+            if target is None:
+                continue
+            for _ in range(3):
+                answer = client.get(target)
+            times = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                answer = client.get(target)
+                times.append((time.perf_counter() - started) * 1000)
+            items = len(answer.json()["items"])
+            rows.append({"list": name, "page": label, "items": items,
+                         "median": statistics.median(times),
+                         "p95": statistics.quantiles(times, n=20, method="inclusive")[-1]})
+            print(f"  {name} {label}: p95 {rows[-1]['p95']:.1f} ms", file=sys.stderr)
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, path: str, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def drive(port: int, path: str, seconds: float, clients: int) -> dict[str, float]:
+    """Requests per second from ``clients`` keep-alive connections for ``seconds``."""
+    counts = [0] * clients
+    errors = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop:
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            answer.read()
+            if answer.status == 200:
+                counts[index] += 1
+            else:
+                errors[index] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"rps": sum(counts) / elapsed, "errors": float(sum(errors))}
+
+
+def side_by_side(data_dir: str, seconds: float, clients: int) -> dict[str, Any]:
+    database = str(Path(data_dir) / "citycoop.sqlite3")
+    env = {**os.environ, "CITYCOOP_DATA_DIR": data_dir, "CITYCOOP_DEBUG": "0"}
+    ours, theirs = free_port(), free_port()
+    datasette = shutil.which("datasette", path=str(Path(sys.executable).parent))
+    if datasette is None:
+        raise SystemExit("Datasette is not installed: pip install -e '.[bench]'")
+    servers = [
+        subprocess.Popen([sys.executable, "-m", "citycoop", "serve", "--port", str(ours),
+                          "--threads", "8"], cwd=ROOT, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        subprocess.Popen([datasette, "serve", "--immutable", database, "--port", str(theirs),
+                          "--setting", "sql_time_limit_ms", "10000"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+    ]
+    try:
+        name = Path(database).stem
+        paths = {"citycoop": (ours, "/api/v1/pilots?limit=100"),
+                 # Without the total count and the facet suggestions, which citycoop's list
+                 # does not compute either: row for row the same work.
+                 "datasette": (theirs, f"/{name}/portfolio_pilotproject.json?_size=100"
+                                       "&_nocount=1&_nofacet=1&_nosuggest=1")}
+        results = {}
+        for who, (port, path) in paths.items():
+            wait_for(port, path)
+            drive(port, path, 2, clients)   # warm-up
+            results[who] = drive(port, path, seconds, clients)
+            print(f"  {who}: {results[who]['rps']:.0f} requests/s", file=sys.stderr)
+        return results
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", default="/tmp/gen")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--write", type=Path)
+    options = parser.parse_args()
+    rates = side_by_side(options.data_dir, options.seconds, options.clients)
+    rows = server_times(options.data_dir, options.requests)
+    lines = [f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, SQLite; "
+             f"data folder {options.data_dir}.", "",
+             "Server time of each list, a page of 100, anonymous (Django test client):", "",
+             "| list | page | items | median ms | p95 ms | target |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        verdict = "ok" if row["p95"] < TARGET_P95_MS else "**over**"
+        lines.append(f"| {row['list']} | {row['page']} | {row['items']} | "
+                     f"{row['median']:.1f} | {row['p95']:.1f} | {verdict} (< 50 ms) |")
+    ratio = rates["citycoop"]["rps"] / max(rates["datasette"]["rps"], 1e-9)
+    lines += ["", f"Requests per second for 100 pilots as JSON, {options.clients} clients on "
+              f"loopback for {options.seconds:.0f} s each:", "",
+              "| server | requests/s | errors |", "|---|---|---|"]
+    for who, rate in rates.items():
+        lines.append(f"| {who} | {rate['rps']:.0f} | {rate['errors']:.0f} |")
+    lines += ["", f"Ratio citycoop / Datasette: **{ratio:.2f}** (target: at least 1)."]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if options.write:
+        options.write.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

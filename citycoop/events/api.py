@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from citycoop.common.apikit import READ_AUTH, page
 from citycoop.opendata.selection import Selection
-from citycoop.portfolio.api import fuzzy, respond
+from citycoop.portfolio.api import respond
 
 from .models import Event, EventKind
 
@@ -28,11 +29,15 @@ class EventOut(Schema):
     when_start: datetime.date | None
     when_end: datetime.date | None
     place: str | None
-    pairings: list[str]
+    pairing_count: int
     capacity: int | None
     link: str
     is_public: bool
     version: int
+
+
+class EventDetail(EventOut):
+    pairings: list[str]
 
 
 class EventPage(Schema):
@@ -40,32 +45,51 @@ class EventPage(Schema):
     next: str | None
 
 
-def event_out(event: Event) -> dict[str, Any]:
-    return {"id": event.pk, "slug": event.slug, "title": event.title, "kind": event.kind,
-            **fuzzy(event, "when"), "place": event.place.slug if event.place else None,
-            "pairings": [p.slug for p in event.pairings.all()], "capacity": event.capacity,
-            "link": event.link, "is_public": event.is_public, "version": event.version}
+EVENT_FIELDS = ("id", "slug", "title", "kind", "when_text", "when_start", "when_end",
+                "place__slug", "capacity", "link", "is_public", "version")
 
 
-def visible_events(request: HttpRequest) -> Any:
-    return (Selection(user=request.user).events().select_related("place")
-            .prefetch_related("pairings"))
+def events_out(selection: Selection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events from plain rows, with how many of the pairings the caller may see each is tied
+    to: a summit can gather a thousand pairings, so lists give the count, and one event's
+    answer the keys."""
+    tied = (Event.pairings.through.objects
+            .filter(event_id__in=[row["id"] for row in rows], pairing__in=selection.pairings())
+            .values("event_id").annotate(n=Count("id")))
+    counts = {entry["event_id"]: entry["n"] for entry in tied}
+    return [{"id": row["id"], "slug": row["slug"], "title": row["title"], "kind": row["kind"],
+             "when": row["when_text"], "when_start": row["when_start"],
+             "when_end": row["when_end"], "place": row["place__slug"],
+             "pairing_count": counts.get(row["id"], 0), "capacity": row["capacity"],
+             "link": row["link"], "is_public": row["is_public"], "version": row["version"]}
+            for row in rows]
 
 
 @router.get("/events", response=EventPage, auth=READ_AUTH)
 def list_events(request: HttpRequest, kind: EventKind | None = None,
                 pairing: str | None = None, ordering: str = "id", limit: int = 100,
-                cursor: str | None = None) -> dict[str, Any]:
+                cursor: str | None = None) -> HttpResponse:
     """Events of the pairings the caller may see; filter by kind or pairing key."""
-    events = visible_events(request)
+    selection = Selection(user=request.user)
+    events = selection.events()
     if kind:
         events = events.filter(kind=kind)
     if pairing:
         events = events.filter(pairings__slug=pairing)
     return page(request, events, ordering=ordering, allowed=("id", "title", "slug"),
-                limit=limit, cursor=cursor, shape=event_out)
+                limit=limit, cursor=cursor, fields=EVENT_FIELDS,
+                shape=lambda rows: events_out(selection, rows))
 
 
-@router.get("/events/{slug}", response=EventOut, auth=READ_AUTH)
+@router.get("/events/{slug}", response=EventDetail, auth=READ_AUTH)
 def get_event(request: HttpRequest, slug: str) -> HttpResponse:
-    return respond(request, get_object_or_404(visible_events(request), slug=slug), event_out)
+    selection = Selection(user=request.user)
+    event = get_object_or_404(selection.events(), slug=slug)
+
+    def detail(found: Event) -> dict[str, Any]:
+        row = events_out(selection, list(Event.objects.filter(pk=found.pk)
+                                         .values(*EVENT_FIELDS)))[0]
+        keys = selection.pairings().filter(events=found).order_by("slug")
+        return {**row, "pairings": list(keys.values_list("slug", flat=True))}
+
+    return respond(request, event, detail)

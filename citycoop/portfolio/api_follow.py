@@ -19,6 +19,7 @@ from citycoop.common.apikit import (
     READ_AUTH,
     WRITE_AUTH,
     acting,
+    each,
     page,
     require_write_scope,
     update_versioned,
@@ -76,7 +77,7 @@ def agreement_out(agreement: Agreement) -> dict[str, Any]:
 def list_agreements(request: HttpRequest, pairing: str | None = None,
                     status: AgreementStatus | None = None, type: AgreementType | None = None,
                     ordering: str = "id", limit: int = 100,
-                    cursor: str | None = None) -> dict[str, Any]:
+                    cursor: str | None = None) -> HttpResponse:
     """Agreements the caller may see; filter by pairing key, status or type."""
     agreements = Selection(user=request.user).agreements().select_related("pairing")
     if pairing:
@@ -86,7 +87,7 @@ def list_agreements(request: HttpRequest, pairing: str | None = None,
     if type:
         agreements = agreements.filter(type=type)
     return page(request, agreements, ordering=ordering, allowed=("id", "title", "slug"),
-                limit=limit, cursor=cursor, shape=agreement_out)
+                limit=limit, cursor=cursor, shape=each(agreement_out))
 
 
 @router.get("/agreements/{slug}", response=AgreementOut, auth=READ_AUTH)
@@ -151,7 +152,7 @@ def next_step_out(step: NextStep) -> dict[str, Any]:
 @router.get("/next-steps", response=NextStepPage, auth=READ_AUTH)
 def list_next_steps(request: HttpRequest, status: NextStepStatus | None = None,
                     pairing: str | None = None, ordering: str = "id", limit: int = 100,
-                    cursor: str | None = None) -> dict[str, Any]:
+                    cursor: str | None = None) -> HttpResponse:
     """Next steps of the records the caller may see; filter by status or pairing key."""
     steps = (Selection(user=request.user).next_steps()
              .select_related("pairing", "agreement", "event"))
@@ -160,7 +161,7 @@ def list_next_steps(request: HttpRequest, status: NextStepStatus | None = None,
     if pairing:
         steps = steps.filter(pairing__slug=pairing)
     return page(request, steps, ordering=ordering, allowed=("id", "updated_at"), limit=limit,
-                cursor=cursor, shape=next_step_out)
+                cursor=cursor, shape=each(next_step_out))
 
 
 @router.get("/next-steps/{step_id}", response=NextStepOut, auth=READ_AUTH)

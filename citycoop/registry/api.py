@@ -20,6 +20,7 @@ from citycoop.accounts.permissions import (
 from citycoop.common.apikit import (
     READ_AUTH,
     WRITE_AUTH,
+    each,
     page,
     require_write_scope,
     update_versioned,
@@ -72,7 +73,7 @@ def organisation_out(organisation: Organisation) -> dict[str, Any]:
 def list_organisations(request: HttpRequest, country: str | None = None,
                        type: OrganisationType | None = None, q: str | None = None,
                        ordering: str = "id", limit: int = 100,
-                       cursor: str | None = None) -> dict[str, Any]:
+                       cursor: str | None = None) -> HttpResponse:
     """Organisations; filter by country (ISO code), type or words in the name."""
     organisations = Organisation.objects.select_related("place")
     if country:
@@ -82,7 +83,7 @@ def list_organisations(request: HttpRequest, country: str | None = None,
     if q:
         organisations = organisations.filter(name__icontains=q)
     return page(request, organisations, ordering=ordering, allowed=("id", "name", "slug"),
-                limit=limit, cursor=cursor, shape=organisation_out)
+                limit=limit, cursor=cursor, shape=each(organisation_out))
 
 
 @router.get("/organisations/{slug}", response=OrganisationOut, auth=READ_AUTH)
@@ -136,7 +137,7 @@ def place_out(place: Place) -> dict[str, Any]:
 @router.get("/places", response=PlacePage, auth=READ_AUTH)
 def list_places(request: HttpRequest, country: str | None = None,
                 kind: PlaceKind | None = None, q: str | None = None, ordering: str = "id",
-                limit: int = 100, cursor: str | None = None) -> dict[str, Any]:
+                limit: int = 100, cursor: str | None = None) -> HttpResponse:
     """Places (cities, regions, countries); filter by country, kind or words in the name."""
     places = Place.objects.all()
     if country:
@@ -146,7 +147,7 @@ def list_places(request: HttpRequest, country: str | None = None,
     if q:
         places = places.filter(name__icontains=q)
     return page(request, places, ordering=ordering, allowed=("id", "name", "slug"),
-                limit=limit, cursor=cursor, shape=place_out)
+                limit=limit, cursor=cursor, shape=each(place_out))
 
 
 @router.get("/places/{slug}", response=PlaceOut, auth=READ_AUTH)
@@ -190,7 +191,7 @@ def person_out(person: Person) -> dict[str, Any]:
 @router.get("/people", response=PersonPage, auth=READ_AUTH)
 def list_people(request: HttpRequest, organisation: str | None = None, q: str | None = None,
                 ordering: str = "id", limit: int = 100,
-                cursor: str | None = None) -> dict[str, Any]:
+                cursor: str | None = None) -> HttpResponse:
     """People whose details the caller may see; filter by organisation key or name."""
     people = Selection(user=request.user).people().select_related("organisation")
     if organisation:
@@ -198,7 +199,7 @@ def list_people(request: HttpRequest, organisation: str | None = None, q: str | 
     if q:
         people = people.filter(name__icontains=q)
     return page(request, people, ordering=ordering, allowed=("id", "name"), limit=limit,
-                cursor=cursor, shape=person_out)
+                cursor=cursor, shape=each(person_out))
 
 
 @router.get("/people/{person_id}", response=PersonOut, auth=READ_AUTH)

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from citycoop.common.apikit import READ_AUTH, page
+from citycoop.common.apikit import READ_AUTH, each, page
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.api import respond
 
@@ -74,7 +74,7 @@ def visible_indicators(request: HttpRequest) -> Any:
 @router.get("/indicators", response=IndicatorPage, auth=READ_AUTH)
 def list_indicators(request: HttpRequest, programme: str | None = None,
                     pilot: int | None = None, ordering: str = "id", limit: int = 100,
-                    cursor: str | None = None) -> dict[str, Any]:
+                    cursor: str | None = None) -> HttpResponse:
     """Indicators with their targets and approved values; filter by programme or pilot."""
     indicators = visible_indicators(request)
     if programme:
@@ -82,7 +82,7 @@ def list_indicators(request: HttpRequest, programme: str | None = None,
     if pilot:
         indicators = indicators.filter(result__pilot_id=pilot)
     return page(request, indicators, ordering=ordering, allowed=("id", "name"), limit=limit,
-                cursor=cursor, shape=indicator_out)
+                cursor=cursor, shape=each(indicator_out))
 
 
 @router.get("/indicators/{indicator_id}", response=IndicatorOut, auth=READ_AUTH)

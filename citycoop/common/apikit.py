@@ -30,6 +30,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from citycoop.accounts.models import ApiToken, User
 from citycoop.accounts.tokens import token_for
+from citycoop.common.freshness import cached_until_change
 from citycoop.common.services import StaleEditError, update_record
 
 MAX_LIMIT = 500
@@ -127,7 +128,23 @@ def page(request: HttpRequest, queryset: QuerySet[Any], *, ordering: str,
     """One page of the queryset, ordered by ``ordering`` (a column in ``allowed``, "-" for
     descending) then id, from the cursor on; with the link to the next page. ``shape`` turns
     the page's rows into the answer's items in one go (so it can fetch what they share in one
-    query); with ``fields`` the rows are plain dicts of those columns, not model objects."""
+    query); with ``fields`` the rows are plain dicts of those columns, not model objects.
+
+    The public's pages (no token, no session) are kept until the next write to the records,
+    as the public web pages are: what they show depends on the address alone."""
+    if not getattr(request.user, "is_authenticated", False):
+        body = cached_until_change(
+            ("api", request.build_absolute_uri()),
+            lambda: _page(request, queryset, ordering, allowed, limit, cursor, shape,
+                          fields).content)
+        return HttpResponse(body, content_type="application/json")
+    return _page(request, queryset, ordering, allowed, limit, cursor, shape, fields)
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any], ordering: str,
+          allowed: Sequence[str], limit: int, cursor: str | None,
+          shape: Callable[[list[Any]], list[Any]],
+          fields: Sequence[str] | None) -> HttpResponse:
     column = ordering.lstrip("-")
     if column not in allowed:
         raise HttpError(400, f"ordering must be one of: {', '.join(allowed)} "

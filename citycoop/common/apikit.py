@@ -19,12 +19,13 @@ import binascii
 import datetime
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from ninja import Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -45,6 +46,17 @@ class TokenAuth(HttpBearer):
         if found is not None:
             request.user = found.user
             request.api_token = found  # type: ignore[attr-defined]
+        return found
+
+
+class WriteTokenAuth(TokenAuth):
+    """A token that may write: a read token is refused with 403, whoever its user is."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = super().authenticate(request, token)
+        if found is not None and not found.can_write:
+            raise HttpError(403, "This token may only read: make a token with the write "
+                                 "scope.")
         return found
 
 
@@ -71,7 +83,7 @@ class Anyone:
 
 
 READ_AUTH = [TokenAuth(), SessionAuth(), Anyone()]
-WRITE_AUTH = [TokenAuth(), SessionAuth()]
+WRITE_AUTH = [WriteTokenAuth(), SessionAuth()]
 
 
 def acting(request: HttpRequest) -> User:
@@ -80,12 +92,6 @@ def acting(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise HttpError(401, "Sign in or send a token to make changes.")
     return user
-
-
-def require_write_scope(request: HttpRequest) -> None:
-    token: ApiToken | None = getattr(request, "api_token", None)
-    if token is not None and not token.can_write:
-        raise HttpError(403, "This token may only read: make a token with the write scope.")
 
 
 # -- pages ------------------------------------------------------------------------------------
@@ -106,6 +112,20 @@ def decode_cursor(cursor: str) -> list[Any]:
     if not isinstance(values, list) or len(values) != 2:
         raise HttpError(400, "This cursor is not one this API gave out.")
     return values
+
+
+Item = TypeVar("Item")
+
+
+class Page(Schema, Generic[Item]):
+    """A list's answer: the items of this page and the address of the next (null at the end)."""
+
+    items: list[Item]
+    next: str | None
+
+
+def page_of(item: type[Schema]) -> Any:
+    return Page[item]  # type: ignore[valid-type]
 
 
 def each(shape: Callable[[Any], dict[str, Any]]) -> Callable[[list[Any]], list[Any]]:
@@ -202,9 +222,10 @@ def expected_version(request: HttpRequest, record: Model) -> int:
     return int(getattr(record, "version", 0))
 
 
-def update_versioned(request: HttpRequest, record: Model, changes: dict[str, Any],
-                     **many: Any) -> Any:
-    """The audited update, refused with 412 when the record moved on."""
+def update_versioned(request: HttpRequest, record: Model, body: Schema, **many: Any) -> Any:
+    """The audited update of the fields the body sent (a PATCH: what it leaves out stays as
+    it is), refused with 412 when the record moved on."""
+    changes = body.dict(exclude_unset=True)
     version = expected_version(request, record)
     try:
         return update_record(record, changes, acting_user=acting(request),

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from citycoop.common.apikit import READ_AUTH, page
+from citycoop.common.apikit import READ_AUTH, page, page_of
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.api import respond
 
@@ -40,9 +40,7 @@ class EventDetail(EventOut):
     pairings: list[str]
 
 
-class EventPage(Schema):
-    items: list[EventOut]
-    next: str | None
+EventPage = page_of(EventOut)
 
 
 EVENT_FIELDS = ("id", "slug", "title", "kind", "when_text", "when_start", "when_end",

@@ -33,7 +33,7 @@ from citycoop.common.apikit import (
     acting,
     each,
     page,
-    require_write_scope,
+    page_of,
     update_versioned,
     with_etag,
 )
@@ -82,15 +82,14 @@ class PairingOut(Schema):
     url: str
 
 
-class PairingPage(Schema):
-    items: list[PairingOut]
-    next: str | None
+PairingPage = page_of(PairingOut)
 
 
-class PairingIn(Schema):
-    programme: str
-    slug: str
-    label: str
+class PairingFields(Schema):
+    """What may be set on a pairing: a change (PATCH) sends any of them; a new one (POST)
+    needs those its In schema makes required."""
+
+    label: str | None = None
     group: str = ""
     number: int | None = None
     status: PairingStatus = PairingStatus.ACTIVE
@@ -100,15 +99,10 @@ class PairingIn(Schema):
     is_public: bool = True
 
 
-class PairingPatch(Schema):
-    label: str | None = None
-    group: str | None = None
-    number: int | None = None
-    status: PairingStatus | None = None
-    starts: str | None = None
-    ends: str | None = None
-    summary: str | None = None
-    is_public: bool | None = None
+class PairingIn(PairingFields):
+    programme: str
+    slug: str
+    label: str
 
 
 def pairing_out(pairing: Pairing) -> dict[str, Any]:
@@ -151,7 +145,6 @@ def get_pairing(request: HttpRequest, slug: str) -> HttpResponse:
 @router.post("/pairings", response={201: PairingOut}, auth=WRITE_AUTH)
 def add_pairing(request: HttpRequest, data: PairingIn) -> HttpResponse:
     """Programme managers start pairings in the programmes they manage."""
-    require_write_scope(request)
     programme = manageable_programmes(request.user).filter(slug=data.programme).first()
     if programme is None:
         raise HttpError(403, "You do not manage a programme with that key.")
@@ -161,10 +154,10 @@ def add_pairing(request: HttpRequest, data: PairingIn) -> HttpResponse:
 
 
 @router.patch("/pairings/{slug}", response=PairingOut, auth=WRITE_AUTH)
-def change_pairing(request: HttpRequest, slug: str, data: PairingPatch) -> HttpResponse:
-    require_write_scope(request)
+def change_pairing(request: HttpRequest, slug: str,
+                   data: PairingFields) -> HttpResponse:
     pairing = access_pairing_for_edit(request.user, slug)
-    changed = update_versioned(request, pairing, data.dict(exclude_unset=True))
+    changed = update_versioned(request, pairing, data)
     return respond(request, changed, pairing_out)
 
 
@@ -186,14 +179,11 @@ class PilotOut(Schema):
     url: str
 
 
-class PilotPage(Schema):
-    items: list[PilotOut]
-    next: str | None
+PilotPage = page_of(PilotOut)
 
 
-class PilotIn(Schema):
-    slug: str
-    title: str
+class PilotFields(Schema):
+    title: str | None = None
     number: int | None = None
     status: PilotStatus = PilotStatus.ACTIVE
     summary: str = ""
@@ -201,13 +191,9 @@ class PilotIn(Schema):
     is_public: bool = True
 
 
-class PilotPatch(Schema):
-    title: str | None = None
-    number: int | None = None
-    status: PilotStatus | None = None
-    summary: str | None = None
-    position: int | None = None
-    is_public: bool | None = None
+class PilotIn(PilotFields):
+    slug: str
+    title: str
 
 
 PILOT_FIELDS = ("id", "pairing__slug", "slug", "number", "title", "status", "summary",
@@ -269,17 +255,16 @@ def get_pilot(request: HttpRequest, slug: str, pilot: str) -> HttpResponse:
 
 @router.post("/pairings/{slug}/pilots", response={201: PilotOut}, auth=WRITE_AUTH)
 def add_pilot(request: HttpRequest, slug: str, data: PilotIn) -> HttpResponse:
-    require_write_scope(request)
     pairing = access_pairing_for_edit(request.user, slug)
     pilot = create_pilot({**data.dict(), "pairing": pairing}, acting_user=acting(request))
     return respond(request, pilot, pilot_out, status=201)
 
 
 @router.patch("/pairings/{slug}/pilots/{pilot}", response=PilotOut, auth=WRITE_AUTH)
-def change_pilot(request: HttpRequest, slug: str, pilot: str, data: PilotPatch) -> HttpResponse:
-    require_write_scope(request)
+def change_pilot(request: HttpRequest, slug: str, pilot: str,
+                 data: PilotFields) -> HttpResponse:
     found = access_pilot_for_edit(request.user, slug, pilot)
-    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+    return respond(request, update_versioned(request, found, data),
                    pilot_out)
 
 
@@ -303,14 +288,11 @@ class ActionOut(Schema):
     version: int
 
 
-class ActionPage(Schema):
-    items: list[ActionOut]
-    next: str | None
+ActionPage = page_of(ActionOut)
 
 
-class ActionIn(Schema):
-    pilot: int
-    text: str
+class ActionFields(Schema):
+    text: str | None = None
     topic: str = ""
     kind: ActionKind = ActionKind.COOPERATION
     when: str = ""
@@ -319,14 +301,9 @@ class ActionIn(Schema):
     sub_items: list[str] = []
 
 
-class ActionPatch(Schema):
-    text: str | None = None
-    topic: str | None = None
-    kind: ActionKind | None = None
-    when: str | None = None
-    position: int | None = None
-    links: list[str] | None = None
-    sub_items: list[str] | None = None
+class ActionIn(ActionFields):
+    pilot: int
+    text: str
 
 
 def action_out(action: Action) -> dict[str, Any]:
@@ -365,7 +342,6 @@ def get_action(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @router.post("/actions", response={201: ActionOut}, auth=WRITE_AUTH)
 def add_action(request: HttpRequest, data: ActionIn) -> HttpResponse:
-    require_write_scope(request)
     pilot = get_object_or_404(Selection(user=request.user).pilots().select_related("pairing"),
                               pk=data.pilot)
     access_pilot_for_edit(request.user, pilot.pairing.slug, pilot.slug)
@@ -375,9 +351,9 @@ def add_action(request: HttpRequest, data: ActionIn) -> HttpResponse:
 
 
 @router.patch("/actions/{action_id}", response=ActionOut, auth=WRITE_AUTH)
-def change_action(request: HttpRequest, action_id: int, data: ActionPatch) -> HttpResponse:
-    require_write_scope(request)
+def change_action(request: HttpRequest, action_id: int,
+                  data: ActionFields) -> HttpResponse:
     found = access_action_for_edit(request.user, action_id)
-    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+    return respond(request, update_versioned(request, found, data),
                    action_out)
 

@@ -21,7 +21,7 @@ from citycoop.common.apikit import (
     acting,
     each,
     page,
-    require_write_scope,
+    page_of,
     update_versioned,
 )
 from citycoop.opendata.selection import Selection
@@ -49,9 +49,7 @@ class AgreementOut(Schema):
     version: int
 
 
-class AgreementPage(Schema):
-    items: list[AgreementOut]
-    next: str | None
+AgreementPage = page_of(AgreementOut)
 
 
 class AgreementPatch(Schema):
@@ -99,9 +97,8 @@ def get_agreement(request: HttpRequest, slug: str) -> HttpResponse:
 
 @router.patch("/agreements/{slug}", response=AgreementOut, auth=WRITE_AUTH)
 def change_agreement(request: HttpRequest, slug: str, data: AgreementPatch) -> HttpResponse:
-    require_write_scope(request)
     found = access_agreement_for_edit(request.user, slug)
-    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+    return respond(request, update_versioned(request, found, data),
                    agreement_out)
 
 
@@ -121,23 +118,19 @@ class NextStepOut(Schema):
     version: int
 
 
-class NextStepPage(Schema):
-    items: list[NextStepOut]
-    next: str | None
+NextStepPage = page_of(NextStepOut)
 
 
-class NextStepIn(Schema):
-    pairing: str
-    text: str
+class NextStepFields(Schema):
+    text: str | None = None
     due: str = ""
     owner_text: str = ""
+    status: NextStepStatus = NextStepStatus.OPEN
 
 
-class NextStepPatch(Schema):
-    text: str | None = None
-    status: NextStepStatus | None = None
-    due: str | None = None
-    owner_text: str | None = None
+class NextStepIn(NextStepFields):
+    pairing: str
+    text: str
 
 
 def next_step_out(step: NextStep) -> dict[str, Any]:
@@ -174,7 +167,6 @@ def get_next_step(request: HttpRequest, step_id: int) -> HttpResponse:
 @router.post("/next-steps", response={201: NextStepOut}, auth=WRITE_AUTH)
 def add_next_step(request: HttpRequest, data: NextStepIn) -> HttpResponse:
     """A next step on a pairing the caller may edit."""
-    require_write_scope(request)
     pairing = access_pairing_for_edit(request.user, data.pairing)
     if not data.text.strip():
         raise HttpError(422, "A next step needs a text.")
@@ -184,8 +176,8 @@ def add_next_step(request: HttpRequest, data: NextStepIn) -> HttpResponse:
 
 
 @router.patch("/next-steps/{step_id}", response=NextStepOut, auth=WRITE_AUTH)
-def change_next_step(request: HttpRequest, step_id: int, data: NextStepPatch) -> HttpResponse:
-    require_write_scope(request)
+def change_next_step(request: HttpRequest, step_id: int,
+                     data: NextStepFields) -> HttpResponse:
     found = access_next_step_for_edit(request.user, step_id)
-    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+    return respond(request, update_versioned(request, found, data),
                    next_step_out)

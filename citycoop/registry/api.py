@@ -22,7 +22,7 @@ from citycoop.common.apikit import (
     WRITE_AUTH,
     each,
     page,
-    require_write_scope,
+    page_of,
     update_versioned,
 )
 from citycoop.opendata.selection import Selection
@@ -46,9 +46,7 @@ class OrganisationOut(Schema):
     version: int
 
 
-class OrganisationPage(Schema):
-    items: list[OrganisationOut]
-    next: str | None
+OrganisationPage = page_of(OrganisationOut)
 
 
 class OrganisationPatch(Schema):
@@ -95,9 +93,8 @@ def get_organisation(request: HttpRequest, slug: str) -> HttpResponse:
 @router.patch("/organisations/{slug}", response=OrganisationOut, auth=WRITE_AUTH)
 def change_organisation(request: HttpRequest, slug: str,
                         data: OrganisationPatch) -> HttpResponse:
-    require_write_scope(request)
     found = access_organisation_for_edit(request.user, slug)
-    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+    return respond(request, update_versioned(request, found, data),
                    organisation_out)
 
 
@@ -114,9 +111,7 @@ class PlaceOut(Schema):
     version: int
 
 
-class PlacePage(Schema):
-    items: list[PlaceOut]
-    next: str | None
+PlacePage = page_of(PlaceOut)
 
 
 class PlacePatch(Schema):
@@ -157,9 +152,8 @@ def get_place(request: HttpRequest, slug: str) -> HttpResponse:
 
 @router.patch("/places/{slug}", response=PlaceOut, auth=WRITE_AUTH)
 def change_place(request: HttpRequest, slug: str, data: PlacePatch) -> HttpResponse:
-    require_write_scope(request)
     found = access_place_for_edit(request.user, slug)
-    return respond(request, update_versioned(request, found, data.dict(exclude_unset=True)),
+    return respond(request, update_versioned(request, found, data),
                    place_out)
 
 
@@ -175,9 +169,7 @@ class PersonOut(Schema):
     version: int
 
 
-class PersonPage(Schema):
-    items: list[PersonOut]
-    next: str | None
+PersonPage = page_of(PersonOut)
 
 
 def person_out(person: Person) -> dict[str, Any]:

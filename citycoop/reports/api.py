@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from citycoop.common.apikit import READ_AUTH, each, page
+from citycoop.common.apikit import READ_AUTH, each, page, page_of
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.api import respond
 
@@ -41,9 +41,7 @@ class IndicatorOut(Schema):
     version: int
 
 
-class IndicatorPage(Schema):
-    items: list[IndicatorOut]
-    next: str | None
+IndicatorPage = page_of(IndicatorOut)
 
 
 def indicator_out(indicator: Indicator) -> dict[str, Any]:

@@ -9,25 +9,59 @@ from django.db.migrations.executor import MigrationExecutor
 
 
 class Command(BaseCommand):
-    help = "Serve the web app with the waitress WSGI server (no separate web server needed)."
+    help = ("Serve the web app; no separate web server is needed. With --workers 1 (the "
+            "default) one process of the waitress server answers with --threads threads; with "
+            "--workers N, N processes of the gunicorn server (Linux and macOS) share the "
+            "machine's cores, each with --threads threads: the production set-up.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1",
                             help="address to listen on (default: 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
         parser.add_argument("--threads", type=int, default=8,
-                            help="worker threads (default: 8)")
+                            help="threads per process (default: 8)")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="processes (default: 1; more than 1 needs gunicorn, e.g. one "
+                                 "per core)")
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, threads: int, workers: int,
+               **options: Any) -> None:
         if not 0 < port < 65536:
             raise CommandError(f"--port {port} is not a port number (1 to 65535).")
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers and --threads must be at least 1.")
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database needs migrating first: run 'citycoop migrate'.")
-        from waitress import serve
-
         from citycoop.wsgi import application
 
         self.stdout.write(self.style.SUCCESS(f"citycoop is serving http://{host}:{port}/"))
         self.stdout.write(f"  data folder: {settings.DATA_DIR}   (Ctrl-C stops it)")
+        if workers > 1:
+            serve_with_gunicorn(application, f"{host}:{port}", workers, threads)
+            return
+        from waitress import serve
+
         serve(application, host=host, port=port, threads=threads, ident="citycoop")
+
+
+def serve_with_gunicorn(application: Any, bind: str, workers: int, threads: int) -> None:
+    """gunicorn's pre-forking server, the app loaded once before the fork (so the workers
+    share its memory) and each worker with its threads."""
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError as error:
+        raise CommandError("--workers needs gunicorn: pip install gunicorn "
+                           "(on Linux or macOS).") from error
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {"bind": bind, "workers": workers, "threads": threads,
+                               "worker_class": "gthread", "preload_app": True,
+                               "accesslog": None}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()

@@ -28,6 +28,7 @@ PRODUCT_COMMANDS = {
     "report": "regenerate a programme's status page or its KPI report from the records",
     "token": "make, list and revoke API tokens",
     "export": "export records as CSV, XLSX, JSON, GeoJSON, IATI XML or iCalendar",
+    "opendata": "write the open-data ZIP of every public record, with a README of every field",
 }
 
 

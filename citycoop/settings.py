@@ -237,6 +237,9 @@ if CITYCOOP_SITE_URL and urlsplit(CITYCOOP_SITE_URL).scheme not in {"http", "htt
     raise ImproperlyConfigured(f"CITYCOOP_SITE_URL={CITYCOOP_SITE_URL!r} is not an http:// "
                                "or https:// address.")
 
+# The licence stated in the open-data dump (README and LICENCE.txt); empty: CC BY 4.0.
+CITYCOOP_OPENDATA_LICENCE = env_str("CITYCOOP_OPENDATA_LICENCE", "").strip()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

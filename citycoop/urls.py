@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from citycoop.api import api
+from citycoop.opendata.views import opendata_zip
 
 admin.site.site_header = "citycoop"
 admin.site.site_title = "citycoop admin"
@@ -10,6 +11,7 @@ admin.site.site_title = "citycoop admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("opendata.zip", opendata_zip, name="opendata"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
                                                 redirect_authenticated_user=True), name="login"),

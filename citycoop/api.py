@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from citycoop.events.api import router as events_router
+from citycoop.opendata.api import router as exports_router
 from citycoop.portfolio.api import router as portfolio_router
 from citycoop.portfolio.api_follow import router as follow_router
 from citycoop.registry.api import router as registry_router
@@ -32,7 +33,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 for router in (portfolio_router, follow_router, registry_router, events_router,
-               results_router):
+               results_router, exports_router):
     api.add_router("", router)
 
 

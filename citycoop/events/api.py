@@ -51,10 +51,11 @@ def events_out(selection: Selection, rows: list[dict[str, Any]]) -> list[dict[st
     """Events from plain rows, with how many of the pairings the caller may see each is tied
     to: a summit can gather a thousand pairings, so lists give the count, and one event's
     answer the keys."""
-    tied = (Event.pairings.through.objects
-            .filter(event_id__in=[row["id"] for row in rows], pairing__in=selection.pairings())
-            .values("event_id").annotate(n=Count("id")))
-    counts = {entry["event_id"]: entry["n"] for entry in tied}
+    tied = Event.pairings.through.objects.filter(event_id__in=[row["id"] for row in rows])
+    if not selection.unrestricted:
+        tied = tied.filter(pairing__in=selection.pairings())
+    counts = {entry["event_id"]: entry["n"]
+              for entry in tied.values("event_id").annotate(n=Count("id"))}
     return [{"id": row["id"], "slug": row["slug"], "title": row["title"], "kind": row["kind"],
              "when": row["when_text"], "when_start": row["when_start"],
              "when_end": row["when_end"], "place": row["place__slug"],

@@ -41,6 +41,11 @@ class Selection:
         object.__setattr__(self, "reach", reach)
 
     @property
+    def unrestricted(self) -> bool:
+        """Every record of every programme: nothing to filter."""
+        return self.reach[0] and self.programme is None and not self.pairing_slugs
+
+    @property
     def public_only(self) -> bool:
         sees_all, programmes, pairings = self.reach
         return not sees_all and not programmes and not pairings

@@ -27,7 +27,8 @@ api = NinjaAPI(
     description="Pairings, pilot projects, actions, agreements, next steps, events, "
                 "organisations, places, people and indicators of city-to-city cooperation "
                 "programmes. Reading public records needs no key; send "
-                "'Authorization: Bearer <token>' to see internal records you may see and to "
+                "'Authorization: Bearer cc_…' (a token from /account/tokens/) to see internal "
+                "records you may see and to "
                 "write (a token with the write scope). Changes need the record's ETag in "
                 "If-Match.",
     urls_namespace="api",

@@ -13,8 +13,8 @@ from .download import ExportRefused, export_download
 router = Router(tags=["exports"])
 
 
-@router.get("/exports/{fmt}", auth=READ_AUTH, response={200: None},
-            openapi_extra={"responses": {"200": {
+@router.get("/exports/{fmt}", auth=READ_AUTH,
+            openapi_extra={"responses": {200: {
                 "description": "The file: CSV, XLSX, JSON, GeoJSON, IATI XML or iCalendar.",
                 "content": {"application/octet-stream": {
                     "schema": {"type": "string", "format": "binary"}}}}}})

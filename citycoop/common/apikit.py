@@ -222,10 +222,12 @@ def expected_version(request: HttpRequest, record: Model) -> int:
     return int(getattr(record, "version", 0))
 
 
-def update_versioned(request: HttpRequest, record: Model, body: Schema, **many: Any) -> Any:
+def update_versioned(request: HttpRequest, record: Model, body: Schema, *,
+                     values: dict[str, Any] | None = None, **many: Any) -> Any:
     """The audited update of the fields the body sent (a PATCH: what it leaves out stays as
-    it is), refused with 412 when the record moved on."""
-    changes = body.dict(exclude_unset=True)
+    it is), refused with 412 when the record moved on. ``values``: the body's fields already
+    turned into model values (a key looked up as its record)."""
+    changes = body.dict(exclude_unset=True) if values is None else values
     version = expected_version(request, record)
     try:
         return update_record(record, changes, acting_user=acting(request),

@@ -10,10 +10,15 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
-from citycoop.common.apikit import READ_AUTH, page, page_of
+from citycoop.accounts.permissions import access_event_for_edit, require_registry_editor
+from citycoop.common.apikit import READ_AUTH, WRITE_AUTH, acting, page, page_of, update_versioned
+from citycoop.common.services import create_record
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.api import respond
+from citycoop.portfolio.models import Pairing
+from citycoop.registry.models import Place
 
 from .models import Event, EventKind
 
@@ -84,11 +89,58 @@ def list_events(request: HttpRequest, kind: EventKind | None = None,
 def get_event(request: HttpRequest, slug: str) -> HttpResponse:
     selection = Selection(user=request.user)
     event = get_object_or_404(selection.events(), slug=slug)
+    return respond(request, event, lambda found: event_detail(selection, found))
 
-    def detail(found: Event) -> dict[str, Any]:
-        row = events_out(selection, list(Event.objects.filter(pk=found.pk)
-                                         .values(*EVENT_FIELDS)))[0]
-        keys = selection.pairings().filter(events=found).order_by("slug")
-        return {**row, "pairings": list(keys.values_list("slug", flat=True))}
 
-    return respond(request, event, detail)
+def event_detail(selection: Selection, event: Event) -> dict[str, Any]:
+    """One event with the keys of the pairings the caller may see that it is tied to."""
+    row = events_out(selection, list(Event.objects.filter(pk=event.pk).values(*EVENT_FIELDS)))
+    keys = selection.pairings().filter(events=event).order_by("slug")
+    return {**row[0], "pairings": list(keys.values_list("slug", flat=True))}
+
+
+class EventFields(Schema):
+    title: str | None = None
+    kind: EventKind | None = None
+    when: str = ""
+    place: str | None = None
+    capacity: int | None = None
+    description: str = ""
+    link: str = ""
+    is_public: bool = True
+
+
+class EventIn(EventFields):
+    slug: str
+    title: str
+    kind: EventKind
+    pairings: list[str] = []
+
+
+def event_values(data: EventFields) -> dict[str, Any]:
+    """The body's fields, the place named by its key."""
+    values = data.dict(exclude_unset=True, exclude={"pairings"})
+    if values.get("place"):
+        values["place"] = get_object_or_404(Place, slug=values["place"])
+    return values
+
+
+@router.post("/events", response={201: EventDetail}, auth=WRITE_AUTH)
+def add_event(request: HttpRequest, data: EventIn) -> HttpResponse:
+    """Programme managers (registry editors) add events, tied to pairings by their keys."""
+    require_registry_editor(request.user)
+    pairings = list(Pairing.objects.filter(slug__in=data.pairings))
+    if len(pairings) != len(set(data.pairings)):
+        raise HttpError(422, "Some of those pairing keys name no pairing.")
+    event = create_record(Event, event_values(data), acting_user=acting(request),
+                          many={"pairings": pairings})
+    selection = Selection(user=request.user)
+    return respond(request, event, lambda found: event_detail(selection, found), status=201)
+
+
+@router.patch("/events/{slug}", response=EventDetail, auth=WRITE_AUTH)
+def change_event(request: HttpRequest, slug: str, data: EventFields) -> HttpResponse:
+    found = access_event_for_edit(request.user, slug)
+    changed = update_versioned(request, found, data, values=event_values(data))
+    selection = Selection(user=request.user)
+    return respond(request, changed, lambda event: event_detail(selection, event))

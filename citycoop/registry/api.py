@@ -15,11 +15,14 @@ from ninja import Router, Schema
 
 from citycoop.accounts.permissions import (
     access_organisation_for_edit,
+    access_person_for_edit,
     access_place_for_edit,
+    require_registry_editor,
 )
 from citycoop.common.apikit import (
     READ_AUTH,
     WRITE_AUTH,
+    acting,
     each,
     page,
     page_of,
@@ -28,7 +31,8 @@ from citycoop.common.apikit import (
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.api import respond
 
-from .models import Organisation, OrganisationType, Person, Place, PlaceKind
+from .models import Organisation, OrganisationType, Person, Place, PlaceKind, Visibility
+from .services import create_organisation, create_person, create_place
 
 router = Router(tags=["registry"])
 
@@ -49,13 +53,19 @@ class OrganisationOut(Schema):
 OrganisationPage = page_of(OrganisationOut)
 
 
-class OrganisationPatch(Schema):
+class OrganisationFields(Schema):
     name: str | None = None
-    acronym: str | None = None
+    acronym: str = ""
     type: OrganisationType | None = None
-    country: str | None = None
-    website: str | None = None
-    description: str | None = None
+    country: str = ""
+    website: str = ""
+    description: str = ""
+
+
+class OrganisationIn(OrganisationFields):
+    slug: str
+    name: str
+    type: OrganisationType
 
 
 def organisation_out(organisation: Organisation) -> dict[str, Any]:
@@ -90,9 +100,17 @@ def get_organisation(request: HttpRequest, slug: str) -> HttpResponse:
     return respond(request, found, organisation_out)
 
 
+@router.post("/organisations", response={201: OrganisationOut}, auth=WRITE_AUTH)
+def add_organisation(request: HttpRequest, data: OrganisationIn) -> HttpResponse:
+    """Registry editors (programme managers, admins) add organisations."""
+    require_registry_editor(request.user)
+    found = create_organisation(data.dict(exclude_unset=True), acting_user=acting(request))
+    return respond(request, found, organisation_out, status=201)
+
+
 @router.patch("/organisations/{slug}", response=OrganisationOut, auth=WRITE_AUTH)
 def change_organisation(request: HttpRequest, slug: str,
-                        data: OrganisationPatch) -> HttpResponse:
+                        data: OrganisationFields) -> HttpResponse:
     found = access_organisation_for_edit(request.user, slug)
     return respond(request, update_versioned(request, found, data),
                    organisation_out)
@@ -114,12 +132,20 @@ class PlaceOut(Schema):
 PlacePage = page_of(PlaceOut)
 
 
-class PlacePatch(Schema):
+class PlaceFields(Schema):
     name: str | None = None
     kind: PlaceKind | None = None
+    country: str | None = None
     latitude: float | None = None
     longitude: float | None = None
     population: int | None = None
+
+
+class PlaceIn(PlaceFields):
+    slug: str
+    name: str
+    kind: PlaceKind
+    country: str
 
 
 def place_out(place: Place) -> dict[str, Any]:
@@ -150,8 +176,17 @@ def get_place(request: HttpRequest, slug: str) -> HttpResponse:
     return respond(request, get_object_or_404(Place, slug=slug), place_out)
 
 
+@router.post("/places", response={201: PlaceOut}, auth=WRITE_AUTH)
+def add_place(request: HttpRequest, data: PlaceIn) -> HttpResponse:
+    """Registry editors add places; coordinates and population the gazetteer knows fill in
+    what the body leaves out."""
+    require_registry_editor(request.user)
+    found = create_place(data.dict(exclude_unset=True), acting_user=acting(request))
+    return respond(request, found, place_out, status=201)
+
+
 @router.patch("/places/{slug}", response=PlaceOut, auth=WRITE_AUTH)
-def change_place(request: HttpRequest, slug: str, data: PlacePatch) -> HttpResponse:
+def change_place(request: HttpRequest, slug: str, data: PlaceFields) -> HttpResponse:
     found = access_place_for_edit(request.user, slug)
     return respond(request, update_versioned(request, found, data),
                    place_out)
@@ -180,6 +215,28 @@ def person_out(person: Person) -> dict[str, Any]:
             "version": person.version}
 
 
+class PersonFields(Schema):
+    name: str | None = None
+    title: str = ""
+    position: str = ""
+    organisation: str | None = None
+    email: str = ""
+    phone: str = ""
+    visibility: Visibility = Visibility.INTERNAL
+
+
+class PersonIn(PersonFields):
+    name: str
+
+
+def person_values(data: PersonFields) -> dict[str, Any]:
+    """The body's fields, the organisation named by its key."""
+    values = data.dict(exclude_unset=True)
+    if values.get("organisation"):
+        values["organisation"] = get_object_or_404(Organisation, slug=values["organisation"])
+    return values
+
+
 @router.get("/people", response=PersonPage, auth=READ_AUTH)
 def list_people(request: HttpRequest, organisation: str | None = None, q: str | None = None,
                 ordering: str = "id", limit: int = 100,
@@ -199,3 +256,17 @@ def get_person(request: HttpRequest, person_id: int) -> HttpResponse:
     found = get_object_or_404(Selection(user=request.user).people()
                               .select_related("organisation"), pk=person_id)
     return respond(request, found, person_out)
+
+
+@router.post("/people", response={201: PersonOut}, auth=WRITE_AUTH)
+def add_person(request: HttpRequest, data: PersonIn) -> HttpResponse:
+    require_registry_editor(request.user)
+    found = create_person(person_values(data), acting_user=acting(request))
+    return respond(request, found, person_out, status=201)
+
+
+@router.patch("/people/{person_id}", response=PersonOut, auth=WRITE_AUTH)
+def change_person(request: HttpRequest, person_id: int, data: PersonFields) -> HttpResponse:
+    found = access_person_for_edit(request.user, person_id)
+    changed = update_versioned(request, found, data, values=person_values(data))
+    return respond(request, changed, person_out)

@@ -11,11 +11,13 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
-from citycoop.common.apikit import READ_AUTH, each, page, page_of
+from citycoop.common.apikit import READ_AUTH, WRITE_AUTH, acting, each, page, page_of
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.api import respond
 
+from . import results
 from .results_models import ActualValue, Indicator, Target, ValueStatus
 
 router = Router(tags=["results framework"])
@@ -87,3 +89,46 @@ def list_indicators(request: HttpRequest, programme: str | None = None,
 def get_indicator(request: HttpRequest, indicator_id: int) -> HttpResponse:
     return respond(request, get_object_or_404(visible_indicators(request), pk=indicator_id),
                    indicator_out)
+
+
+class ValueIn(Schema):
+    period_start: datetime.date
+    period_end: datetime.date
+    value: Decimal
+    evidence_links: list[str] = []
+    submit: bool = False
+
+
+class ValueOut(Schema):
+    id: int
+    indicator: int
+    period_start: datetime.date
+    period_end: datetime.date
+    value: Decimal
+    status: str
+    evidence_links: list[str]
+    version: int
+
+
+def value_out(actual: ActualValue) -> dict[str, Any]:
+    return {"id": actual.pk, "indicator": actual.indicator_id,
+            "period_start": actual.period_start, "period_end": actual.period_end,
+            "value": actual.value, "status": actual.status,
+            "evidence_links": list(actual.evidence_links), "version": actual.version}
+
+
+@router.post("/indicators/{indicator_id}/values", response={201: ValueOut}, auth=WRITE_AUTH)
+def enter_value(request: HttpRequest, indicator_id: int, data: ValueIn) -> HttpResponse:
+    """The indicator's owner (or a programme manager) enters a period's value: kept as a
+    draft, or submitted for review with ``submit``. A manager approves or returns it in the
+    web app. Entering a period again changes its value, unless it was approved."""
+    indicator = get_object_or_404(visible_indicators(request), pk=indicator_id)
+    results.require_enterer(request.user, indicator)
+    try:
+        actual = results.enter_value(
+            indicator, period_start=data.period_start, period_end=data.period_end,
+            value=data.value, acting_user=acting(request),
+            evidence_links=data.evidence_links, submit=data.submit)
+    except results.ReviewError as refusal:
+        raise HttpError(409, str(refusal)) from refusal
+    return respond(request, actual, value_out, status=201)

@@ -29,6 +29,7 @@ PRODUCT_COMMANDS = {
     "token": "make, list and revoke API tokens",
     "export": "export records as CSV, XLSX, JSON, GeoJSON, IATI XML or iCalendar",
     "opendata": "write the open-data ZIP of every public record, with a README of every field",
+    "import-sheet": "review an edited XLSX export against the records and apply it",
 }
 
 
@@ -45,11 +46,15 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+# Product commands spelt with a dash, and the Django command each one runs.
+ALIASES = {"import-sheet": "import_sheet"}
+
+
 def django_app_of(command: str) -> str:
     """The app that provides a management command (ours, or Django's own for migrate/check)."""
     from django.core.management import get_commands
 
-    return get_commands()[command]
+    return get_commands()[ALIASES.get(command, command)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,6 +65,15 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "citycoop.settings")
     from django.core.management import execute_from_command_line
 
+    if args[0] in ALIASES:
+        # Run it under the name the user typed, so that its usage line reads as they call it.
+        import django
+        from django.core.management import load_command_class
+
+        django.setup()
+        command = load_command_class(django_app_of(args[0]), ALIASES[args[0]])
+        command.run_from_argv(["citycoop", *args])
+        return
     execute_from_command_line(["citycoop", *args])
 
 

@@ -55,3 +55,10 @@ def conflict(request: HttpRequest, error: IntegrityError) -> HttpResponse:
     return api.create_response(
         request, {"detail": "This would duplicate a record that exists (a key or number "
                             "already taken)."}, status=409)
+
+
+@api.exception_handler(OverflowError)
+def out_of_range(request: HttpRequest, error: OverflowError) -> HttpResponse:
+    """A number in the address or the query too large for the database's integers."""
+    return api.create_response(request, {"detail": "A number in the request is out of range."},
+                               status=400)

@@ -17,9 +17,9 @@ def command_help(name: str) -> str:
     """The command's description and its own arguments, one per line, from its parser."""
     from django.core.management import load_command_class
 
-    from citycoop.__main__ import django_app_of
+    from citycoop.__main__ import ALIASES, django_app_of
 
-    command = load_command_class(django_app_of(name), name)
+    command = load_command_class(django_app_of(name), ALIASES.get(name, name))
     parser = command.create_parser("citycoop", name)
     lines = [" ".join(str(command.help).split()), ""]
     for action in parser._actions:

@@ -64,6 +64,7 @@ def test_filters_narrow_the_lists(client, demo):
     assert client.get(f"{API}/pairings", {"ordering": "secret"}).status_code == 400
     assert client.get(f"{API}/pairings", {"limit": 5000}).status_code == 400
     assert client.get(f"{API}/pairings", {"cursor": "nonsense"}).status_code == 400
+    assert client.get(f"{API}/actions/{2 ** 70}").status_code in (400, 404)  # not a 500
 
 
 def test_a_write_with_the_etag_is_audited_and_a_stale_one_gets_412(client, coordinator):

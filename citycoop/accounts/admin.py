@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEntry, Membership, User
+from .models import ApiToken, AuditEntry, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -41,4 +41,20 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their users (or `citycoop token`), which shows the secret once;
+    here an admin sees them and can revoke one by setting its revoked date."""
+
+    list_display = ["name", "user", "scope", "prefix", "created_at", "last_used_at",
+                    "revoked_at"]
+    list_filter = ["scope"]
+    search_fields = ["name", "user__username", "prefix"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at"]
+    fields = ["user", "name", "scope", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

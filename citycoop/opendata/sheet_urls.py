@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401 - the upload pages are added here
+from django.urls import path
+
+from . import sheet_views
 
 app_name = "sheets"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", sheet_views.upload, name="upload"),
+    path("<str:token>/", sheet_views.review, name="review"),
+]

@@ -30,6 +30,7 @@ PRODUCT_COMMANDS = {
     "export": "export records as CSV, XLSX, JSON, GeoJSON, IATI XML or iCalendar",
     "opendata": "write the open-data ZIP of every public record, with a README of every field",
     "import-sheet": "review an edited XLSX export against the records and apply it",
+    "recommend": "recommend partner cities with reasons, or evaluate the recommender",
 }
 
 

@@ -1,0 +1,179 @@
+"""The partner recommender's inputs from the records: one ``CityProfile`` per place.
+
+The engine (:mod:`citycoop.matchmaking.engine.partners`) never sees Django; this module
+reads the registry and the portfolio in a fixed handful of queries, whatever the number of
+places, and turns each place other than a country into a profile:
+
+- side: the side it took in pairings ("eu" or "partner"), else by country (the European
+  side of these programmes is the EU, the United Kingdom and EFTA);
+- topics: the titles of the pilot projects of its pairings and their actions' topic labels,
+  also kept per programme; themes and their SDGs from those pilots;
+- offers: the descriptions of the organisations based there (what the place can share);
+- organisations: those based there or in its districts, and those at work in its pairings
+  (as members, in actions or as agreement parties): the ties the reasons name;
+- partners: the places on the other side of its pairings, with the programmes;
+- size and level from the place itself.
+
+A pairing member that is an organisation stands for its place ("Copenhagen / CLEAN Cluster").
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Q
+
+from citycoop.matchmaking.engine.partners import CityProfile, Rules
+from citycoop.portfolio.models import (
+    Action,
+    ActionOrganisation,
+    AgreementParty,
+    Pairing,
+    PairingMember,
+    PilotProject,
+)
+from citycoop.registry.models import Organisation, Place, PlaceKind, Programme
+
+EUROPEAN = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES "
+                     "SE GB NO IS CH LI".split())
+LEVELS: dict[str, str] = {
+    PlaceKind.CITY: "city", PlaceKind.DISTRICT: "city", PlaceKind.NEW_AREA: "city",
+    PlaceKind.REGION: "region", PlaceKind.PROVINCE: "region", PlaceKind.STATE: "region"}
+OFFER_LENGTH = 300  # an organisation's description is cut here: its first lines say what it does
+
+
+@dataclass
+class _Pairing:
+    programme: str
+    places: dict[int, str] = field(default_factory=dict)  # place pk -> side
+    topics: list[str] = field(default_factory=list)
+    themes: set[str] = field(default_factory=set)
+    sdgs: set[int] = field(default_factory=set)
+    organisations: set[int] = field(default_factory=set)
+
+
+def programme_label(programme: Programme) -> str:
+    return programme.short_name or programme.name
+
+
+def _pairings() -> dict[int, _Pairing]:
+    """Every pairing with its places by side, its topics, themes and organisations."""
+    pairings = {pk: _Pairing(short or name) for pk, short, name in Pairing.objects.values_list(
+        "pk", "programme__short_name", "programme__name").order_by()}
+    for pairing, side, place, organisation, organisation_place in (
+            PairingMember.objects.values_list("pairing_id", "side", "place_id",
+                                              "organisation_id", "organisation__place_id")
+            .order_by()):
+        where = place or organisation_place
+        if where is not None:
+            pairings[pairing].places.setdefault(where, side)
+        if organisation is not None:
+            pairings[pairing].organisations.add(organisation)
+    for pairing, title in PilotProject.objects.values_list("pairing_id", "title").order_by():
+        pairings[pairing].topics.append(title)
+    for pairing, topic in (Action.objects.exclude(topic="")
+                           .values_list("pilot__pairing_id", "topic").distinct().order_by()):
+        pairings[pairing].topics.append(topic)
+    through = PilotProject.themes.through
+    for pairing, theme, sdgs in through.objects.values_list(
+            "pilotproject__pairing_id", "theme__name", "theme__sdgs").order_by():
+        pairings[pairing].themes.add(theme)
+        pairings[pairing].sdgs.update(g for g in sdgs or [] if isinstance(g, int))
+    for pairing, organisation in ActionOrganisation.objects.values_list(
+            "action__pilot__pairing_id", "organisation_id").distinct().order_by():
+        pairings[pairing].organisations.add(organisation)
+    for pairing, organisation in AgreementParty.objects.filter(
+            agreement__pairing__isnull=False, organisation__isnull=False).values_list(
+            "agreement__pairing_id", "organisation_id").distinct().order_by():
+        pairings[pairing].organisations.add(organisation)
+    return pairings
+
+
+def build_profiles() -> list[CityProfile]:
+    """A profile for every place that is not a country, in key order."""
+    places = {pk: (slug, name, kind, country, population, parent)
+              for pk, slug, name, kind, country, population, parent in Place.objects.exclude(
+                  kind=PlaceKind.COUNTRY).values_list(
+                  "pk", "slug", "name", "kind", "country", "population", "parent_id").order_by()}
+    pairings = _pairings()
+    names: dict[int, str] = {}
+    based: dict[int, set[int]] = defaultdict(set)  # place -> organisations based there
+    offers: dict[int, list[str]] = defaultdict(list)
+    for pk, name, place, parent, description in Organisation.objects.values_list(
+            "pk", "name", "place_id", "place__parent_id", "description").order_by("name"):
+        names[pk] = name
+        for where in filter(None, (place, parent)):
+            based[where].add(pk)
+        if place is not None and description.strip():
+            offers[place].append(description.strip()[:OFFER_LENGTH])
+
+    mine: dict[int, list[tuple[_Pairing, str]]] = defaultdict(list)
+    for pairing in pairings.values():
+        for place, side in pairing.places.items():
+            mine[place].append((pairing, side))
+    profiles = []
+    for pk, (slug, name, kind, country, population, _parent) in places.items():
+        taken = mine.get(pk, [])
+        sides = Counter(side for _, side in taken)
+        side = sides.most_common(1)[0][0] if sides else (
+            "eu" if country in EUROPEAN else "partner")
+        partners: dict[str, set[str]] = defaultdict(set)
+        partner_countries = set()
+        by_programme: dict[str, list[str]] = defaultdict(list)
+        organisations = set(based.get(pk, ()))
+        for pairing, my_side in taken:
+            by_programme[pairing.programme].extend(pairing.topics)
+            organisations |= pairing.organisations
+            for other, other_side in pairing.places.items():
+                if other_side != my_side and other in places:
+                    partners[places[other][0]].add(pairing.programme)
+                    partner_countries.add(places[other][3])
+        profiles.append(CityProfile(
+            key=slug, name=name, country=country, side=side, level=LEVELS.get(kind, ""),
+            population=population,
+            topics=_unique(t for pairing, _ in taken for t in pairing.topics),
+            offers=tuple(offers.get(pk, ())),
+            themes=frozenset(t for pairing, _ in taken for t in pairing.themes),
+            sdgs=frozenset(g for pairing, _ in taken for g in pairing.sdgs),
+            organisations={str(o): names[o] for o in sorted(organisations) if o in names},
+            partners={k: ", ".join(sorted(v)) for k, v in sorted(partners.items())},
+            partner_countries=frozenset(partner_countries),
+            programme_topics={p: _unique(ts) for p, ts in by_programme.items()},
+            pairings=len(taken)))
+    return sorted(profiles, key=lambda p: p.key)
+
+
+def as_query(city: CityProfile) -> CityProfile:
+    """The city as a query: its organisations are only those based there or in its
+    districts. Those at work in its pairings already link it to its partners; counting them
+    would make every partner's partner look tied to it."""
+    own = Organisation.objects.filter(Q(place__slug=city.key) | Q(place__parent__slug=city.key))
+    return replace(city, organisations={str(pk): name for pk, name in
+                                        own.values_list("pk", "name").order_by("pk")})
+
+
+def _unique(texts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.strip() for t in texts if t.strip()))
+
+
+def rules_for(city: CityProfile, profiles: list[CityProfile], *,
+              programme: Programme | None = None, countries: Iterable[str] = (),
+              min_population: int | None = None) -> Rules:
+    """The rules of a query: the other side only; not a place the city is already paired
+    with (in ``programme`` when given, else in any); with ``programme``, the countries it
+    works in weigh in and places it has already paired with others cost points."""
+    other = "partner" if city.side == "eu" else "eu"
+    eligible = frozenset(c.upper() for c in countries) or None
+    if programme is None:
+        return Rules(side=other, exclude=frozenset(city.partners),
+                     eligible_countries=eligible, min_population=min_population)
+    label = programme_label(programme)
+    in_programme = [p for p in profiles if p.side == other and label in p.programme_topics]
+    return Rules(
+        side=other, eligible_countries=eligible, min_population=min_population,
+        exclude=frozenset(k for k, where in city.partners.items()
+                          if label in where.split(", ")),
+        programme=label, programme_countries=Counter(p.country for p in in_programme),
+        taken=frozenset(p.key for p in in_programme))

@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Manager, Q, QuerySet
 
 from citycoop.matchmaking.engine.partners import CityProfile, Rules
 from citycoop.portfolio.models import (
@@ -58,46 +59,60 @@ def programme_label(programme: Programme) -> str:
     return programme.short_name or programme.name
 
 
-def _pairings() -> dict[int, _Pairing]:
-    """Every pairing with its places by side, its topics, themes and organisations."""
-    pairings = {pk: _Pairing(short or name) for pk, short, name in Pairing.objects.values_list(
-        "pk", "programme__short_name", "programme__name").order_by()}
-    for pairing, side, place, organisation, organisation_place in (
-            PairingMember.objects.values_list("pairing_id", "side", "place_id",
-                                              "organisation_id", "organisation__place_id")
-            .order_by()):
+def _pairings(public_only: bool) -> dict[int, _Pairing]:
+    """Every pairing with its places by side, its topics, themes and organisations; with
+    ``public_only`` only public pairings and their public pilots and agreements, so that
+    what a public page says of a city never rests on an internal record."""
+    def scoped(queryset: QuerySet[Any] | Manager[Any], *public: str) -> QuerySet[Any]:
+        """The rows, kept only where each record named by a prefix is public."""
+        rows = queryset.all()
+        if public_only:
+            rows = rows.filter(**{f"{prefix}is_public": True for prefix in public})
+        return rows.order_by()
+
+    pairings = {pk: _Pairing(short or name) for pk, short, name in scoped(
+        Pairing.objects, "").values_list("pk", "programme__short_name", "programme__name")}
+    for pairing, side, place, organisation, organisation_place in scoped(
+            PairingMember.objects, "pairing__").values_list(
+            "pairing_id", "side", "place_id", "organisation_id", "organisation__place_id"):
         where = place or organisation_place
         if where is not None:
             pairings[pairing].places.setdefault(where, side)
         if organisation is not None:
             pairings[pairing].organisations.add(organisation)
-    for pairing, title in PilotProject.objects.values_list("pairing_id", "title").order_by():
+    for pairing, title in scoped(PilotProject.objects, "pairing__", "").values_list(
+            "pairing_id", "title"):
         pairings[pairing].topics.append(title)
-    for pairing, topic in (Action.objects.exclude(topic="")
-                           .values_list("pilot__pairing_id", "topic").distinct().order_by()):
+    actions = scoped(Action.objects.exclude(topic=""), "pilot__pairing__", "pilot__")
+    for pairing, topic in actions.values_list("pilot__pairing_id", "topic").distinct():
         pairings[pairing].topics.append(topic)
-    through = PilotProject.themes.through
-    for pairing, theme, sdgs in through.objects.values_list(
-            "pilotproject__pairing_id", "theme__name", "theme__sdgs").order_by():
+    through = scoped(PilotProject.themes.through.objects, "pilotproject__pairing__",
+                     "pilotproject__")
+    for pairing, theme, sdgs in through.values_list(
+            "pilotproject__pairing_id", "theme__name", "theme__sdgs"):
         pairings[pairing].themes.add(theme)
         pairings[pairing].sdgs.update(g for g in sdgs or [] if isinstance(g, int))
-    for pairing, organisation in ActionOrganisation.objects.values_list(
-            "action__pilot__pairing_id", "organisation_id").distinct().order_by():
+    roles = scoped(ActionOrganisation.objects, "action__pilot__pairing__", "action__pilot__")
+    for pairing, organisation in roles.values_list(
+            "action__pilot__pairing_id", "organisation_id").distinct():
         pairings[pairing].organisations.add(organisation)
-    for pairing, organisation in AgreementParty.objects.filter(
-            agreement__pairing__isnull=False, organisation__isnull=False).values_list(
-            "agreement__pairing_id", "organisation_id").distinct().order_by():
+    parties = scoped(AgreementParty.objects.filter(agreement__pairing__isnull=False,
+                                                   organisation__isnull=False),
+                     "agreement__pairing__", "agreement__")
+    for pairing, organisation in parties.values_list(
+            "agreement__pairing_id", "organisation_id").distinct():
         pairings[pairing].organisations.add(organisation)
     return pairings
 
 
-def build_profiles() -> list[CityProfile]:
-    """A profile for every place that is not a country, in key order."""
+def build_profiles(*, public_only: bool = False) -> list[CityProfile]:
+    """A profile for every place that is not a country, in key order (from the public
+    records only, with ``public_only``)."""
     places = {pk: (slug, name, kind, country, population, parent)
               for pk, slug, name, kind, country, population, parent in Place.objects.exclude(
                   kind=PlaceKind.COUNTRY).values_list(
                   "pk", "slug", "name", "kind", "country", "population", "parent_id").order_by()}
-    pairings = _pairings()
+    pairings = _pairings(public_only)
     names: dict[int, str] = {}
     based: dict[int, set[int]] = defaultdict(set)  # place -> organisations based there
     offers: dict[int, list[str]] = defaultdict(list)

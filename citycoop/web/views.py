@@ -35,6 +35,7 @@ from citycoop.accounts.permissions import (
 )
 from citycoop.common.freshness import cached_for_public
 from citycoop.events.models import Event
+from citycoop.matchmaking.city_suggestions import partner_suggestions
 from citycoop.matchmaking.network import network_around_organisation, network_around_pairing
 from citycoop.matchmaking.picture import network_picture
 from citycoop.portfolio.models import (
@@ -49,7 +50,7 @@ from citycoop.portfolio.models import (
     PairingMember,
     PilotProject,
 )
-from citycoop.registry.models import Organisation, Place, Programme, Theme, Visibility
+from citycoop.registry.models import Organisation, Place, PlaceKind, Programme, Theme, Visibility
 from citycoop.reports.charts import chart_data
 from citycoop.reports.figures import headline_figures
 from citycoop.reports.models import KpiSnapshot
@@ -281,6 +282,8 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organisations": place.organisations.all(),
         "events": place.events.filter(is_public=True),
         "children": place.children.all(),
+        "suggestions": partner_suggestions(place.slug)
+        if place.kind != PlaceKind.COUNTRY else None,
     })
 
 

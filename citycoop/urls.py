@@ -14,6 +14,7 @@ urlpatterns = [
     path("opendata.zip", opendata_zip, name="opendata"),
     path("sheets/", include("citycoop.opendata.sheet_urls")),
     path("exports/", include("citycoop.opendata.urls")),
+    path("network/", include("citycoop.matchmaking.network_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
                                                 redirect_authenticated_user=True), name="login"),

@@ -41,3 +41,14 @@ def test_an_internal_pairing_tells_the_public_nothing(demo, manager):
 
 def test_a_country_page_suggests_nothing(client, demo):
     assert client.get("/places/india/").context["suggestions"] is None
+
+
+def test_the_api_gives_the_same_suggestions(client, demo):
+    answer = client.get("/api/v1/places/chandigarh/partners", {"top": 3})
+    assert answer.status_code == 200
+    found = answer.json()
+    assert len(found) == 3 and all(item["reasons"] for item in found)
+    page = client.get("/places/chandigarh/").context["suggestions"]
+    assert [item["key"] for item in found] == [s.key for s in page[:3]]
+    assert client.get("/api/v1/places/nowhere/partners").status_code == 404
+    assert client.get("/api/v1/places/chandigarh/partners", {"top": 0}).status_code == 400

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from citycoop.accounts.permissions import (
     access_organisation_for_edit,
@@ -270,3 +271,25 @@ def change_person(request: HttpRequest, person_id: int, data: PersonFields) -> H
     found = access_person_for_edit(request.user, person_id)
     changed = update_versioned(request, found, data, values=person_values(data))
     return respond(request, changed, person_out)
+
+
+class PartnerOut(Schema):
+    key: str
+    name: str
+    country: str
+    reasons: list[str]
+
+
+@router.get("/places/{slug}/partners", response=list[PartnerOut], auth=READ_AUTH)
+def place_partners(request: HttpRequest, slug: str, top: int = 10) -> list[dict[str, Any]]:
+    """Partner cities suggested for the place, best first, each with its reasons in words,
+    from the public records (as on the place's page); an empty list when the place has no
+    side to pair from."""
+    from citycoop.matchmaking.city_suggestions import partner_suggestions
+
+    get_object_or_404(Place, slug=slug)
+    if not 1 <= top <= 50:
+        raise HttpError(400, "top must be between 1 and 50.")
+    found = partner_suggestions(slug, top=top) or []
+    return [{"key": s.key, "name": s.name, "country": s.country, "reasons": s.reasons}
+            for s in found]

@@ -240,3 +240,29 @@ def internal_reach(user: Any) -> tuple[bool, frozenset[int], frozenset[int]]:
         if role == Role.MANAGER and programme_id is not None:
             programmes.add(programme_id)
     return False, frozenset(programmes), frozenset(pairings)
+
+
+def can_edit_city_profile(user: Any, place: Any) -> bool:
+    """A city's profile is kept by the programme's managers and by the coordinators of a
+    pairing the city (or a district of it) is a member of."""
+    if can_manage_registry(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from citycoop.portfolio.models import Pairing
+
+    pairings = Pairing.objects.filter(Q(members__place=place) | Q(members__place__parent=place))
+    return any(m.can_edit for m in user.memberships.filter(pairing__in=pairings))
+
+
+def access_city_profile_for_edit(user: Any, slug: str) -> Any:
+    """The place whose profile this user may edit; 404 for no such place, 403 otherwise."""
+    from citycoop.registry.models import Place
+
+    place = Place.objects.filter(slug=slug).first()
+    if place is None:
+        raise Http404("No such place.")
+    if not can_edit_city_profile(user, place):
+        raise PermissionDenied("Only the city's pairing coordinators and the programme's "
+                               "managers can edit its profile.")
+    return place

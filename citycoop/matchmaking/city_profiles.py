@@ -35,6 +35,7 @@ from citycoop.portfolio.models import (
     PairingMember,
     PilotProject,
 )
+from citycoop.registry.models import CityProfile as StatedProfile
 from citycoop.registry.models import Organisation, Place, PlaceKind, Programme
 
 EUROPEAN = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES "
@@ -105,6 +106,32 @@ def _pairings(public_only: bool) -> dict[int, _Pairing]:
     return pairings
 
 
+@dataclass(frozen=True)
+class _Stated:
+    """What a city's own profile says (challenges and priorities are its needs)."""
+
+    needs: tuple[str, ...]
+    offers: tuple[str, ...]
+    themes: frozenset[str]
+    sdgs: frozenset[int]
+
+
+def _stated() -> dict[int, _Stated]:
+    """Every city profile, by place, in two queries."""
+    themes: dict[int, set[str]] = defaultdict(set)
+    for place, theme in StatedProfile.themes.through.objects.values_list(
+            "cityprofile__place_id", "theme__name").order_by():
+        themes[place].add(theme)
+    found = {}
+    for place, challenges, priorities, offers, sdgs in StatedProfile.objects.values_list(
+            "place_id", "challenges", "priorities", "offers", "sdgs").order_by():
+        found[place] = _Stated(
+            _unique(StatedProfile.lines(challenges) + StatedProfile.lines(priorities)),
+            _unique(StatedProfile.lines(offers)), frozenset(themes.get(place, ())),
+            frozenset(g for g in sdgs or [] if isinstance(g, int)))
+    return found
+
+
 def build_profiles(*, public_only: bool = False) -> list[CityProfile]:
     """A profile for every place that is not a country, in key order (from the public
     records only, with ``public_only``)."""
@@ -124,6 +151,7 @@ def build_profiles(*, public_only: bool = False) -> list[CityProfile]:
         if place is not None and description.strip():
             offers[place].append(description.strip()[:OFFER_LENGTH])
 
+    stated = _stated()
     mine: dict[int, list[tuple[_Pairing, str]]] = defaultdict(list)
     for pairing in pairings.values():
         for place, side in pairing.places.items():
@@ -149,9 +177,12 @@ def build_profiles(*, public_only: bool = False) -> list[CityProfile]:
             key=slug, name=name, country=country, side=side, level=LEVELS.get(kind, ""),
             population=population,
             topics=_unique(t for pairing, _ in taken for t in pairing.topics),
-            offers=tuple(offers.get(pk, ())),
-            themes=frozenset(t for pairing, _ in taken for t in pairing.themes),
-            sdgs=frozenset(g for pairing, _ in taken for g in pairing.sdgs),
+            needs=stated[pk].needs if pk in stated else (),
+            offers=tuple(offers.get(pk, ())) + (stated[pk].offers if pk in stated else ()),
+            themes=frozenset(t for pairing, _ in taken for t in pairing.themes)
+            | (stated[pk].themes if pk in stated else frozenset()),
+            sdgs=frozenset(g for pairing, _ in taken for g in pairing.sdgs)
+            | (stated[pk].sdgs if pk in stated else frozenset()),
             organisations={str(o): names[o] for o in sorted(organisations) if o in names},
             partners={k: ", ".join(sorted(v)) for k, v in sorted(partners.items())},
             partner_countries=frozenset(partner_countries),

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from citycoop.common.admin import AuditedAdmin, AuditedTabularInline
 
-from .models import Organisation, Person, Place, Programme, Theme
+from .models import CityProfile, Organisation, Person, Place, Programme, Theme
 
 
 @admin.register(Programme)
@@ -27,6 +27,14 @@ class PlaceAdmin(AuditedAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "aliases"]
     autocomplete_fields = ["parent"]
+
+
+@admin.register(CityProfile)
+class CityProfileAdmin(AuditedAdmin):
+    list_display = ["place"]
+    search_fields = ["place__name", "challenges", "priorities", "offers"]
+    autocomplete_fields = ["place"]
+    filter_horizontal = ["themes"]
 
 
 class PersonInline(AuditedTabularInline):

@@ -15,7 +15,7 @@ from citycoop.portfolio.forms import SLUG_HELP, LinesField, RecordForm
 from citycoop.web.pickers import RecordChoiceField
 
 from . import services
-from .models import Organisation, Person, Place
+from .models import CityProfile, Organisation, Person, Place
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -143,3 +143,35 @@ class PersonForm(RecordForm):
 
     def create(self, values: dict[str, Any], many: dict[str, list[Any]], user: Any) -> Any:
         return services.create_person(values, acting_user=user)
+
+
+class SdgsField(forms.CharField):
+    """SDG goal numbers, written as "7, 11, 13"."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(str(goal) for goal in value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        goals = []
+        for part in re.split(r"[,\s]+", text.strip()):
+            if not part:
+                continue
+            if not part.isdigit() or not 1 <= int(part) <= 17:
+                raise forms.ValidationError(_("“%(part)s” is not an SDG goal (1 to 17).")
+                                            % {"part": part})
+            goals.append(int(part))
+        return sorted(set(goals))
+
+
+class CityProfileForm(RecordForm):
+    sdgs = SdgsField(label=_("SDG goals"), required=False,
+                     help_text=_("Goal numbers, e.g. “7, 11, 13”."))
+
+    class Meta:
+        model = CityProfile
+        fields = ["challenges", "priorities", "offers", "themes", "sdgs"]
+        widgets = {"themes": forms.CheckboxSelectMultiple,
+                   "challenges": forms.Textarea(attrs={"rows": 4}),
+                   "priorities": forms.Textarea(attrs={"rows": 3}),
+                   "offers": forms.Textarea(attrs={"rows": 4})}

@@ -222,3 +222,39 @@ class Person(VersionedModel):
     @property
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
+
+
+class CityProfile(VersionedModel):
+    """What a city or region says of itself, for matching it with partners: its challenges
+    and priorities, what it can offer, its themes and goals. What it already does (pairings,
+    pilots, agreements, organisations) comes from the records, not from here. A profile is
+    public: it is shown on the place's page and read by the recommender."""
+
+    place = models.OneToOneField(Place, verbose_name=_("place"), on_delete=models.CASCADE,
+                                 related_name="city_profile")
+    challenges = models.TextField(
+        _("challenges"), blank=True,
+        help_text=_("What the city needs help with, one a line: “reduce landfill by half”."))
+    priorities = models.TextField(_("priorities"), blank=True,
+                                  help_text=_("Its policy priorities, one a line."))
+    offers = models.TextField(
+        _("offers"), blank=True,
+        help_text=_("Experience, companies and institutions it can share, one a line."))
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True,
+                                    related_name="city_profiles")
+    sdgs = models.JSONField(_("SDG goals"), default=list, blank=True,
+                            help_text=_("UN Sustainable Development Goal numbers, 1 to 17."))
+
+    class Meta:
+        verbose_name = _("city profile")
+
+    def __str__(self) -> str:
+        return str(_("Profile of %(place)s") % {"place": self.place})
+
+    def clean(self) -> None:
+        if any(not isinstance(g, int) or not 1 <= g <= 17 for g in self.sdgs or []):
+            raise ValidationError({"sdgs": _("SDG goals are whole numbers from 1 to 17.")})
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]

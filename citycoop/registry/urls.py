@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:slug>/change/", views.organisation_change, name="organisation-change"),
     path("places/new/", views.place_new, name="place-new"),
     path("places/<slug:slug>/change/", views.place_change, name="place-change"),
+    path("places/<slug:slug>/profile/", views.city_profile, name="city-profile"),
     path("people/new/", views.person_new, name="person-new"),
     path("people/<int:pk>/change/", views.person_change, name="person-change"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from citycoop.accounts.models import AuditAction, AuditEntry
 from citycoop.accounts.permissions import (
+    access_city_profile_for_edit,
     access_organisation_for_edit,
     access_person_for_edit,
     access_place_for_edit,
@@ -23,9 +24,9 @@ from citycoop.accounts.permissions import (
 )
 from citycoop.portfolio.views_edit import record_page
 
-from .forms import OrganisationForm, PersonForm, PlaceForm
+from .forms import CityProfileForm, OrganisationForm, PersonForm, PlaceForm
 from .merge import MergeRefused, duplicate_candidates, merge_organisations, undo_merge
-from .models import Organisation, Person
+from .models import CityProfile, Organisation, Person
 
 
 @login_required
@@ -106,6 +107,20 @@ def place_change(request: HttpRequest, slug: str) -> HttpResponse:
     form = PlaceForm(request.POST or None, instance=place, user=request.user)
     return record_page(request, form, heading=_("Edit the place “%(name)s”") % {"name": place},
                        cancel_url=place.get_absolute_url(), done=public_page)
+
+
+@login_required
+def city_profile(request: HttpRequest, slug: str) -> HttpResponse:
+    """The city's own statement of its challenges, priorities and offers, made on first
+    save; kept by its coordinators and the programme's managers."""
+    place = access_city_profile_for_edit(request.user, slug)
+    profile = CityProfile.objects.filter(place=place).first()
+    form = CityProfileForm(request.POST or None, instance=profile, user=request.user,
+                           fixed={"place": place})
+    return record_page(request, form,
+                       heading=_("Profile of %(place)s") % {"place": place},
+                       cancel_url=place.get_absolute_url(),
+                       done=lambda saved: saved.place.get_absolute_url())
 
 
 def person_page(person: Person) -> str:

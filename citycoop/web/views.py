@@ -28,6 +28,7 @@ from citycoop.accounts.permissions import (
     access_pairing,
     access_pilot,
     can_create_pairing,
+    can_edit_city_profile,
     can_edit_pairing,
     can_manage_registry,
     sees_internal,
@@ -50,7 +51,15 @@ from citycoop.portfolio.models import (
     PairingMember,
     PilotProject,
 )
-from citycoop.registry.models import Organisation, Place, PlaceKind, Programme, Theme, Visibility
+from citycoop.registry.models import (
+    CityProfile,
+    Organisation,
+    Place,
+    PlaceKind,
+    Programme,
+    Theme,
+    Visibility,
+)
 from citycoop.reports.charts import chart_data
 from citycoop.reports.figures import headline_figures
 from citycoop.reports.models import KpiSnapshot
@@ -284,6 +293,9 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "children": place.children.all(),
         "suggestions": partner_suggestions(place.slug)
         if place.kind != PlaceKind.COUNTRY else None,
+        "profile": CityProfile.objects.filter(place=place).prefetch_related("themes").first(),
+        "can_edit_profile": place.kind != PlaceKind.COUNTRY
+        and can_edit_city_profile(request.user, place),
     })
 
 

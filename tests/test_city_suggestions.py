@@ -52,3 +52,12 @@ def test_the_api_gives_the_same_suggestions(client, demo):
     assert [item["key"] for item in found] == [s.key for s in page[:3]]
     assert client.get("/api/v1/places/nowhere/partners").status_code == 404
     assert client.get("/api/v1/places/chandigarh/partners", {"top": 0}).status_code == 400
+
+
+def test_the_reasons_read_in_the_readers_language(client, demo):
+    english = client.get("/places/chandigarh/").context["suggestions"]
+    assert any(reason.startswith("similar size") for s in english for reason in s.reasons)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese = client.get("/places/chandigarh/").context["suggestions"]
+    assert [s.key for s in chinese] == [s.key for s in english]
+    assert any(reason.startswith("规模相近") for s in chinese for reason in s.reasons)

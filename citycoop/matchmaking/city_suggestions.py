@@ -10,7 +10,8 @@ from typing import Any
 from citycoop.common.freshness import data_version
 
 from .city_profiles import as_query, build_profiles, rules_for
-from .engine.partners import CityProfile, PartnerIndex, sentence
+from .engine.partners import CityProfile, PartnerIndex
+from .reason_words import reason_text
 
 _lock = threading.Lock()
 _kept: dict[str, Any] = {}
@@ -36,7 +37,8 @@ def _index() -> tuple[PartnerIndex, dict[str, CityProfile]]:
 
 
 def partner_suggestions(place_key: str, *, top: int = 8) -> list[Suggestion] | None:
-    """Partners for the place, best first, each with its reasons in words; None when the
+    """Partners for the place, best first, each with its reasons in words (in the active
+    language); None when the
     place has no side in any public pairing (nothing to say whom it could pair with)."""
     index, profiles = _index()
     city = profiles.get(place_key)
@@ -45,4 +47,4 @@ def partner_suggestions(place_key: str, *, top: int = 8) -> list[Suggestion] | N
     rules = rules_for(city, list(profiles.values()))
     found = index.recommend(as_query(city), top=top, rules=rules)
     return [Suggestion(r.key, r.name, profiles[r.key].country,
-                       [sentence(reason) for reason in r.reasons]) for r in found]
+                       [reason_text(reason) for reason in r.reasons]) for r in found]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -62,3 +62,14 @@ def out_of_range(request: HttpRequest, error: OverflowError) -> HttpResponse:
     """A number in the address or the query too large for the database's integers."""
     return api.create_response(request, {"detail": "A number in the request is out of range."},
                                status=400)
+
+
+@api.exception_handler(DataError)
+def unusable_text(request: HttpRequest, error: DataError) -> HttpResponse:
+    """PostgreSQL refuses text holding a NUL character: the request's fault, not ours. Any
+    other data error is a fault of ours and goes on to Django's error handling."""
+    if "NUL" in str(error):
+        return api.create_response(
+            request, {"detail": "Text in the request may not contain NUL characters."},
+            status=400)
+    raise error

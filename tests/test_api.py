@@ -192,3 +192,8 @@ def test_list_queries_do_not_grow_with_the_page(client, demo, django_assert_max_
         client.get(f"{API}/pilots", {"limit": 5})
     with django_assert_max_num_queries(6):
         client.get(f"{API}/pilots", {"limit": 36})
+
+
+def test_a_nul_character_is_refused_not_a_server_error(client, demo):
+    answer = client.get(f"{API}/pairings", {"q": "a\x00b"})
+    assert answer.status_code in (200, 400)  # SQLite takes it; PostgreSQL refuses it

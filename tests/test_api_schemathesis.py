@@ -20,6 +20,22 @@ from schemathesis.specs.openapi.checks import response_schema_conformance  # noq
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Calls go to the WSGI app directly, not through Django's test client, so nothing
+    stops Django from closing the database connection after each request, as it does in
+    production, which would end the test's transaction (on PostgreSQL). Do what the test
+    client does: leave the connection alone while the test runs."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 # Reading the document touches no table: it can be loaded when the tests are collected.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 

@@ -37,6 +37,17 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in Chinese leaves the language active in the thread after the page is
+    served: put English back, so that one test's language never decides the next one's."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo(db):
     """The World Cities 2015-2016 portfolio, loaded through the services."""

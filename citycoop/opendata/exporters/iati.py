@@ -290,7 +290,10 @@ class Batch:
         actions = selection.actions().filter(pilot_id__in=pilot_ids)
         spans = actions.order_by().values("pilot_id").annotate(
             first=Min("when_start"), last=Max(Coalesce("when_end", "when_start")))
-        place_pairs = list(Action.places.through.objects.filter(action__in=actions)
+        # The actions' links by their pilots' ids (the pilots are the selection's already),
+        # not by a subquery of actions: on PostgreSQL, fresh tables without statistics can
+        # make the planner scan the links once per action.
+        place_pairs = list(Action.places.through.objects.filter(action__pilot_id__in=pilot_ids)
                            .values_list("action__pilot_id", "place_id").distinct())
         missing = {place_id for _, place_id in place_pairs} - context.places.keys()
         context.places.update((place.pk, place)
@@ -316,7 +319,7 @@ class Batch:
             action_places=grouped(sorted(
                 ((pilot_id, context.places[place_id]) for pilot_id, place_id in place_pairs),
                 key=lambda pair: (pair[0], pair[1].name))),
-            organisations=action_participants(actions),
+            organisations=action_participants(pilot_ids),
             agreements=grouped((a.pairing_id, a) for a in selection.agreements().filter(
                 pairing_id__in=pairing_ids).select_related("pairing")),
             pilot_agreements=grouped(sorted(
@@ -368,9 +371,9 @@ class Batch:
         return dict(weights)
 
 
-def action_participants(actions: Any) -> dict[int, list[Participant]]:
-    """The organisations of each pilot's actions, once per IATI role."""
-    rows = (ActionOrganisation.objects.filter(action__in=actions)
+def action_participants(pilot_ids: list[int]) -> dict[int, list[Participant]]:
+    """The organisations of the pilots' actions, once per IATI role, by pilot."""
+    rows = (ActionOrganisation.objects.filter(action__pilot_id__in=pilot_ids)
             .values_list("action__pilot_id", "role", "organisation__type", "organisation__name")
             .order_by("action__pilot_id", "organisation__name").distinct())
     participants: dict[int, list[Participant]] = defaultdict(list)

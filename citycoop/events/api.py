@@ -13,10 +13,17 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from citycoop.accounts.permissions import access_event_for_edit, require_registry_editor
-from citycoop.common.apikit import READ_AUTH, WRITE_AUTH, acting, page, page_of, update_versioned
+from citycoop.common.apikit import (
+    READ_AUTH,
+    WRITE_AUTH,
+    acting,
+    page,
+    page_of,
+    respond,
+    update_versioned,
+)
 from citycoop.common.services import create_record
 from citycoop.opendata.selection import Selection
-from citycoop.portfolio.api import respond
 from citycoop.portfolio.models import Pairing
 from citycoop.registry.models import Place
 

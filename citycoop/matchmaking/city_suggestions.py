@@ -32,7 +32,7 @@ def _index() -> tuple[PartnerIndex, dict[str, CityProfile]]:
         if _kept.get("version") != version:
             profiles = build_profiles(public_only=True)
             _kept.update(version=version, index=PartnerIndex(profiles),
-                         profiles={p.key: p for p in profiles}, listed=profiles)
+                         profiles={p.key: p for p in profiles})
         return _kept["index"], _kept["profiles"]
 
 

@@ -8,7 +8,6 @@ access helpers, writes through the audited services with the record's ETag in If
 from __future__ import annotations
 
 import datetime
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -17,7 +16,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.responses import NinjaJSONEncoder
 
 from citycoop.accounts.permissions import (
     access_action_for_edit,
@@ -34,8 +32,8 @@ from citycoop.common.apikit import (
     each,
     page,
     page_of,
+    respond,
     update_versioned,
-    with_etag,
 )
 from citycoop.opendata.selection import Selection
 
@@ -50,13 +48,6 @@ def fuzzy(record: Any, name: str) -> dict[str, Any]:
     return {name: getattr(record, f"{name}_text"),
             f"{name}_start": getattr(record, f"{name}_start"),
             f"{name}_end": getattr(record, f"{name}_end")}
-
-
-def respond(request: HttpRequest, record: Any, shape: Any, status: int = 200) -> HttpResponse:
-    """One record as JSON with its ETag (ninja would drop a header set on its own answer)."""
-    body = json.dumps(shape(record), cls=NinjaJSONEncoder)
-    response = HttpResponse(body, status=status, content_type="application/json")
-    return with_etag(response, record)
 
 
 # -- pairings -------------------------------------------------------------------------------

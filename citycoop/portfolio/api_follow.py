@@ -22,11 +22,12 @@ from citycoop.common.apikit import (
     each,
     page,
     page_of,
+    respond,
     update_versioned,
 )
 from citycoop.opendata.selection import Selection
 
-from .api import fuzzy, respond
+from .api import fuzzy
 from .models import Agreement, AgreementStatus, AgreementType, NextStep, NextStepStatus
 from .services import create_next_step
 

@@ -27,10 +27,10 @@ from citycoop.common.apikit import (
     each,
     page,
     page_of,
+    respond,
     update_versioned,
 )
 from citycoop.opendata.selection import Selection
-from citycoop.portfolio.api import respond
 
 from .models import Organisation, OrganisationType, Person, Place, PlaceKind, Visibility
 from .services import create_organisation, create_person, create_place

@@ -13,9 +13,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from citycoop.common.apikit import READ_AUTH, WRITE_AUTH, acting, each, page, page_of
+from citycoop.common.apikit import READ_AUTH, WRITE_AUTH, acting, each, page, page_of, respond
 from citycoop.opendata.selection import Selection
-from citycoop.portfolio.api import respond
 
 from . import results
 from .results_models import ActualValue, Indicator, Target, ValueStatus

@@ -14,11 +14,11 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
+from citycoop.common.progress import Bar
 from citycoop.opendata.exporters import EXPORTERS, RECORD_TYPES, Exporter
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.models import Pairing
 from citycoop.registry.models import Programme
-from citycoop.reports.management.commands.report import Bar
 
 # Formats whose files are not text: they go to a file, never to the terminal.
 BINARY_FORMATS = frozenset({"xlsx"})

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from citycoop.accounts.models import User
+from citycoop.common.progress import Bar
 from citycoop.opendata.sheet_import import (
     ImportRefused,
     SheetFileError,
@@ -20,7 +21,6 @@ from citycoop.opendata.sheet_import import (
 )
 from citycoop.opendata.sheet_kinds import CLEAR_MARKER
 from citycoop.opendata.sheet_review import REFUSED, STATUSES, UNCHANGED, Review
-from citycoop.reports.management.commands.report import Bar
 
 # A changed text is shown up to this many characters in the terminal.
 SHOWN_CHARS = 60

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from citycoop.common.progress import Bar
 from citycoop.opendata.dump import write_dump_file
-from citycoop.reports.management.commands.report import Bar
 
 
 class Command(BaseCommand):

@@ -152,6 +152,8 @@ INSTALLED_APPS = [
     "citycoop.imports",
     "citycoop.search",
     "citycoop.opendata",
+    "citycoop.practices",
+    "citycoop.discussions",
     "citycoop.web",
 ]
 
@@ -186,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "citycoop.discussions.context.unread_notifications",
             ],
         },
     },

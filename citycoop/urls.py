@@ -14,6 +14,8 @@ urlpatterns = [
     path("opendata.zip", opendata_zip, name="opendata"),
     path("sheets/", include("citycoop.opendata.sheet_urls")),
     path("exports/", include("citycoop.opendata.urls")),
+    path("practices/", include("citycoop.practices.urls")),
+    path("discussions/", include("citycoop.discussions.urls")),
     path("network/", include("citycoop.matchmaking.network_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html",

@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("programme manager")
     COORDINATOR = "coordinator", _("pairing coordinator")
     MEMBER = "member", _("member")
+    # Programme-wide: scores submitted good practices and awards the label.
+    REVIEWER = "reviewer", _("practice reviewer")
 
 
 class Membership(models.Model):

@@ -1,0 +1,4 @@
+from django.urls import path
+
+# Included by practices/urls.py under "needs/", in the "practices" namespace.
+urlpatterns: list = []

@@ -1,4 +1,2 @@
-from django.urls import path
-
 # Included by practices/urls.py under "needs/", in the "practices" namespace.
 urlpatterns: list = []

@@ -8,6 +8,8 @@ language-neutral facts sit on :class:`Practice`, each language's text on one
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -148,7 +150,7 @@ class PracticeFile(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.caption or self.file.name
+        return self.caption or self.file.name or ""
 
 
 class ReviewDecision(models.TextChoices):
@@ -156,7 +158,7 @@ class ReviewDecision(models.TextChoices):
     APPROVE = "approve", _("approve")
 
 
-def score_field(label: str) -> models.PositiveSmallIntegerField:
+def score_field(label: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label, validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 (poor) to 5 (excellent)."))

@@ -19,14 +19,15 @@ from citycoop.events.api import router as events_router
 from citycoop.opendata.api import router as exports_router
 from citycoop.portfolio.api import router as portfolio_router
 from citycoop.portfolio.api_follow import router as follow_router
+from citycoop.practices.api import router as practices_router
 from citycoop.registry.api import router as registry_router
 from citycoop.reports.api import router as results_router
 
 api = NinjaAPI(
     title="citycoop API", version="1",
     description="Pairings, pilot projects, actions, agreements, next steps, events, "
-                "organisations, places, people and indicators of city-to-city cooperation "
-                "programmes. Reading public records needs no key; send "
+                "organisations, places, people, indicators, good practices and needs of "
+                "city-to-city cooperation programmes. Reading public records needs no key; send "
                 "'Authorization: Bearer cc_…' (a token from /account/tokens/) to see internal "
                 "records you may see and to "
                 "write (a token with the write scope). Changes need the record's ETag in "
@@ -34,7 +35,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 for router in (portfolio_router, follow_router, registry_router, events_router,
-               results_router, exports_router):
+               results_router, practices_router, exports_router):
     api.add_router("", router)
 
 

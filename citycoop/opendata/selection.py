@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from citycoop.accounts.permissions import internal_reach
 from citycoop.events.models import Event
 from citycoop.portfolio.models import Action, Agreement, NextStep, Pairing, PilotProject
+from citycoop.practices.models import Need, Practice
 from citycoop.registry.models import Organisation, Person, Place, Programme, Visibility
 
 
@@ -132,6 +133,31 @@ class Selection:
         if self.public_only:
             return Person.objects.filter(visibility=Visibility.PUBLIC)
         return Person.objects.all()
+
+    def practices(self) -> QuerySet[Practice]:
+        """Published practices for the public; a user's reach as the practice pages give it.
+        Scoped to a programme or pairings, the practices linked to those pairings or their
+        pilots."""
+        from citycoop.practices.access import visible_practices
+
+        practices = (Practice.objects.all() if self.reach[0]
+                     else visible_practices(None if self.public_only else self.user))
+        if self.programme is not None or self.pairing_slugs:
+            practices = practices.filter(
+                Q(pairings__in=self.pairings()) | Q(pilots__in=self.pilots())).distinct()
+        return practices
+
+    def needs(self) -> QuerySet[Need]:
+        """Public needs (and those within the user's reach); scoped, those of the places of
+        the selected pairings."""
+        from citycoop.practices.access import visible_needs
+
+        needs = (Need.objects.all() if self.reach[0]
+                 else visible_needs(None if self.public_only else self.user))
+        if self.programme is not None or self.pairing_slugs:
+            needs = needs.filter(place__pairing_memberships__pairing__in=self.pairings()
+                                 ).distinct()
+        return needs
 
     def programmes(self) -> QuerySet[Programme]:
         if self.programme is not None:

@@ -39,6 +39,7 @@ from citycoop.portfolio.models import (
     Pairing,
     PilotStatus,
 )
+from citycoop.practices.models import Adoption
 from citycoop.registry.models import Programme
 from citycoop.reports.models import KpiSnapshot
 from citycoop.reports.scope import Scope
@@ -245,6 +246,33 @@ def next_steps_overdue(scope: Scope) -> tuple[int, list[Part], None]:
     return sum(late for _status, _n, late in next_step_rows(scope)), [], None
 
 
+def practice_figures(scope: Scope) -> dict[str, int]:
+    """Published, labelled and transferred practices of the scope in one query; each dated
+    by its own event (publication, label, the first adoption reported)."""
+    def compute() -> dict[str, int]:
+        adopted = Adoption.objects.filter(scope.in_period("created_at__date"))
+        return scope.practices().aggregate(
+            published=Count("pk", filter=scope.in_period("published_at__date"),
+                            distinct=True),
+            labelled=Count("pk", filter=Q(labelled_at__isnull=False)
+                           & scope.in_period("labelled_at__date"), distinct=True),
+            transferred=Count("pk", filter=Q(adoptions__in=adopted.values("pk")),
+                              distinct=True))
+    return scope.once("practices", compute)
+
+
+def practices_published(scope: Scope) -> tuple[int, list[Part], None]:
+    return practice_figures(scope)["published"], [], None
+
+
+def practices_labelled(scope: Scope) -> tuple[int, list[Part], None]:
+    return practice_figures(scope)["labelled"], [], None
+
+
+def practices_transferred(scope: Scope) -> tuple[int, list[Part], None]:
+    return practice_figures(scope)["transferred"], [], None
+
+
 # -- the registry -------------------------------------------------------------------------------
 
 
@@ -300,6 +328,15 @@ KPIS: dict[str, KpiDefinition] = _define(
         "dated by when they are due."), next_steps_by_status),
     KpiDefinition("next_steps_overdue", _("Next steps overdue"), _(
         "Open next steps whose due date ended before today."), next_steps_overdue),
+    KpiDefinition("practices_published", _("Good practices published"), _(
+        "Good practices of the pairings in scope (linked to them, or from their cities and "
+        "organisations) that are published; dated by publication."), practices_published),
+    KpiDefinition("practices_labelled", _("Good practices labelled"), _(
+        "Those of them awarded the programme's label; dated by the award."),
+        practices_labelled),
+    KpiDefinition("practices_transferred", _("Good practices transferred"), _(
+        "Published practices that another city reports having adopted; dated by the "
+        "report."), practices_transferred),
 )
 
 

@@ -8,6 +8,8 @@ Each record kind gets one base queryset here, and every KPI starts from it, so t
   and next steps belong through the event, pilot (or pairing, agreement) they hang from;
 - with ``public_only``, only public pairings, pilots, agreements and events count, and what
   hangs from a private record is left out with it;
+- a good practice belongs through the pairings and pilots it is linked to, or as the
+  practice of a place or organisation that is a member of a pairing in scope;
 - a period keeps the records whose date starts inside it (both ends included); a record
   with no date is counted in "all time" only, never in a period.
 """
@@ -29,6 +31,7 @@ from citycoop.events.models import (
     Participation,
 )
 from citycoop.portfolio.models import Agreement, NextStep, Pairing, PilotProject
+from citycoop.practices.models import Practice, PracticeStatus
 from citycoop.registry.models import Programme
 
 T = TypeVar("T")
@@ -141,6 +144,18 @@ class Scope:
     def dissemination_outputs(self) -> QuerySet[DisseminationOutput]:
         return (DisseminationOutput.objects.filter(self._tied())
                 .filter(self.in_period("published_on")))
+
+    def practices(self) -> QuerySet[Practice]:
+        """Published good practices of the scope: linked to a pairing in scope or one of its
+        pilots, or coming from a place or organisation that is a member of one. A practice
+        is public once published, so ``public_only`` changes nothing here."""
+        pairings = self.pairings().values("pk")
+        tied = (Q(pairings__in=pairings) | Q(pilots__pairing__in=pairings)
+                | Q(place__pairing_memberships__pairing__in=pairings)
+                | Q(organisation__pairing_memberships__pairing__in=pairings))
+        return Practice.objects.filter(
+            pk__in=Practice.objects.filter(tied).values("pk"),
+            status=PracticeStatus.PUBLISHED)
 
     def next_steps(self) -> QuerySet[NextStep]:
         """Steps of a pairing, pilot, agreement or event in scope, dated by when they are due.

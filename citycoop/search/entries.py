@@ -28,6 +28,7 @@ from citycoop.portfolio.models import (
     PairingMember,
     PilotProject,
 )
+from citycoop.practices.models import Need, Practice
 from citycoop.registry.models import (
     Organisation,
     OrganisationType,
@@ -48,6 +49,8 @@ MODELS: dict[str, type[models.Model]] = {
     Kind.PLACE: Place,
     Kind.AGREEMENT: Agreement,
     Kind.EVENT: Event,
+    Kind.PRACTICE: Practice,
+    Kind.NEED: Need,
 }
 KIND_OF = {model: kind for kind, model in MODELS.items()}
 
@@ -451,12 +454,18 @@ def build_places(ids: Collection[int] | None, facts: Facts) -> Iterator[dict]:
                         url=reverse("web:place", args=[row["slug"]]), countries={row["country"]})
 
 
-BUILDERS: dict[str, Callable[[Collection[int] | None, Facts], Iterator[dict]]] = {
-    Kind.PAIRING: build_pairings,
-    Kind.PILOT: build_pilots,
-    Kind.ACTION: build_actions,
-    Kind.ORGANISATION: build_organisations,
-    Kind.PLACE: build_places,
-    Kind.AGREEMENT: build_agreements,
-    Kind.EVENT: build_events,
-}
+def builders() -> dict[str, Callable[[Collection[int] | None, Facts], Iterator[dict]]]:
+    # Practices and needs live in their own module, which builds on this one.
+    from .entries_practices import build_needs, build_practices
+
+    return {
+        Kind.PAIRING: build_pairings,
+        Kind.PILOT: build_pilots,
+        Kind.ACTION: build_actions,
+        Kind.ORGANISATION: build_organisations,
+        Kind.PLACE: build_places,
+        Kind.AGREEMENT: build_agreements,
+        Kind.EVENT: build_events,
+        Kind.PRACTICE: build_practices,
+        Kind.NEED: build_needs,
+    }

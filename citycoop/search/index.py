@@ -31,10 +31,11 @@ from citycoop.portfolio.models import (
     PairingMember,
     PilotProject,
 )
+from citycoop.practices.models import Need, Practice, PracticeText
 from citycoop.registry.models import Organisation, Place, Programme, Theme
 
 from .backends import get_backend
-from .entries import BATCH, BUILDERS, KIND_OF, MODELS, Facts, batched
+from .entries import BATCH, KIND_OF, MODELS, Facts, batched, builders
 from .models import Kind, SearchEntry
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def reindex_all() -> int:
     with in_index_language(), transaction.atomic(), backend.connection.cursor() as cursor:
         backend.clear(cursor)
         SearchEntry.objects.all().delete()
-        for kind, build in BUILDERS.items():
+        for kind, build in builders().items():
             for batch in batched(build(None, facts), BATCH):
                 SearchEntry.objects.bulk_create(
                     [SearchEntry(content_type_id=types[kind], **row) for row in batch])
@@ -78,7 +79,7 @@ def refresh(targets: dict[str, set[int]]) -> None:
     with in_index_language(), transaction.atomic(), backend.connection.cursor() as cursor:
         for kind, ids in targets.items():
             for chunk in batched(sorted(i for i in ids if i is not None), BATCH):
-                rows = list(BUILDERS[kind](chunk, facts))
+                rows = list(builders()[kind](chunk, facts))
                 old = SearchEntry.objects.filter(content_type_id=types[kind], object_id__in=chunk)
                 backend.entries_removing(cursor, old)
                 old.delete()
@@ -97,7 +98,7 @@ def kind_of(record: models.Model) -> str:
 def entry_for(record: models.Model) -> dict:
     """The entry values of one searchable record, as the index would store them."""
     with in_index_language():
-        found = list(BUILDERS[kind_of(record)]([record.pk], Facts()))
+        found = list(builders()[kind_of(record)]([record.pk], Facts()))
     if not found:
         raise LookupError(f"{record!r} is not in the database")
     return found[0]
@@ -234,6 +235,12 @@ def affected(instance: models.Model, action: str, changes: dict | None = None) -
             if pk is not None and not created:
                 targets.add_pilots(PilotProject.objects.filter(themes=pk)
                                    .values_list("pk", flat=True))
+                targets.add_query(Kind.PRACTICE, Practice.objects.filter(themes=pk))
+                targets.add_query(Kind.NEED, Need.objects.filter(themes=pk))
+        case Practice() | Need():
+            targets.add(KIND_OF[type(instance)], pk)
+        case PracticeText():
+            targets.add(Kind.PRACTICE, instance.practice_id)
         case Programme():
             # Entries carry the programme's slug only (names are looked up when shown).
             if pk is not None and not created and "slug" in changes:

@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     PLACE = "place", _("place")
     AGREEMENT = "agreement", _("agreement")
     EVENT = "event", _("event")
+    PRACTICE = "practice", _("good practice")
+    NEED = "need", _("need")
 
 
 class SearchEntry(models.Model):

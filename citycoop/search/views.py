@@ -14,9 +14,11 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
 from citycoop.portfolio.models import ActionStatus, AgreementStatus, PairingStatus, PilotStatus
+from citycoop.practices.models import NeedStatus, PracticeStatus
 from citycoop.registry.models import Programme, Theme
 
 from .backends import FACETS, FacetCount, SearchResults, clean_facets, get_backend, query_terms
+from .entries_practices import LABELLED
 from .models import Kind
 
 PAGE_SIZE = 20
@@ -40,10 +42,14 @@ KIND_NAMES = {
     Kind.PLACE: _("Places"),
     Kind.AGREEMENT: _("Agreements"),
     Kind.EVENT: _("Events"),
+    Kind.PRACTICE: _("Good practices"),
+    Kind.NEED: _("Needs"),
 }
 # Statuses of different kinds share values ("active"): one label each is enough.
 STATUS_NAMES = {value: label for choices in (AgreementStatus, ActionStatus, PilotStatus,
-                                             PairingStatus) for value, label in choices.choices}
+                                             PairingStatus, PracticeStatus, NeedStatus)
+                for value, label in choices.choices}
+STATUS_NAMES[LABELLED] = _("published with the programme's label")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from citycoop.portfolio.models import PairingStatus, Side
 from citycoop.registry.models import Programme, Theme
 
 from .map_geometry import arc_coordinates, great_circle, unwrap_longitudes
-from .map_routes import MapPlace, Route, map_routes
+from .map_practices import need_features, practice_features
+from .map_routes import MapPlace, Route, map_routes, theme_family
 
 __all__ = ["great_circle", "map_data", "map_routes", "unwrap_longitudes"]
 
@@ -134,9 +135,14 @@ def map_data(user: Any, *, programme: str | None = None, theme: str | None = Non
     """The map as a GeoJSON FeatureCollection for this user, filtered by slugs and status.
 
     Pairings are LineString features (one per EU place and partner place), places are Point
-    features sized by "activity", the number of actions in their pairings.
+    features sized by "activity", the number of actions in their pairings. Cities with good
+    practices and with open needs come last, as "practice" and "need" points.
     """
-    return routes_geojson(map_routes(user, programme=programme, theme=theme, status=status))
+    collection = routes_geojson(map_routes(user, programme=programme, theme=theme,
+                                           status=status))
+    themes = theme_family(theme) if theme else None
+    collection["features"] += practice_features(user, themes) + need_features(user, themes)
+    return collection
 
 
 # Views ----------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Exporter:
 
 # The record types of the per-record formats, in the order a user would read them.
 RECORD_TYPES = ("pairings", "pilots", "actions", "agreements", "next_steps", "events",
-                "organisations", "places", "people")
+                "organisations", "places", "people", "practices", "needs")
 
 EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
     Exporter("csv", "CSV", "csv", "text/csv; charset=utf-8", "csv", per_record=True),
@@ -51,3 +51,15 @@ EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
     Exporter("ics", "iCalendar (events and due next steps)", "ics",
              "text/calendar; charset=utf-8", "ics"),
 )}
+
+
+def _join_practice_columns() -> None:
+    # Practices and needs are described in a module of their own, which builds on the
+    # helpers of columns.py; both tables are complete once this package is imported.
+    from . import columns, practice_columns
+
+    columns.COLUMNS.update(practice_columns.COLUMNS)
+    columns.QUERIES.update(practice_columns.QUERIES)
+
+
+_join_practice_columns()

@@ -8,7 +8,8 @@
                      "agreements": [{agreement, "next_steps": [...]}],
                      "next_steps": [...]}]}],
      "agreements": [agreements of no pairing], "events": [{event, "next_steps": [...]}],
-     "organisations": [...], "places": [...], "people": [...]}
+     "organisations": [...], "places": [...], "people": [...], "practices": [...],
+     "needs": [...]}
 
 Each record carries the fields of its CSV columns (see :mod:`.columns`), with lists as
 arrays and dates as YYYY-MM-DD. The file is written piece by piece: pairings are read a
@@ -175,6 +176,6 @@ def write_registries(writer: Writer, selection: Selection, view: View) -> None:
     writer.array("events", ({**as_dict(e, COLUMNS["events"], view),
                              "next_steps": step_list(e, view)}
                             for e in events.iterator(chunk_size=CHUNK_SIZE)))
-    for name in ("organisations", "places", "people"):
+    for name in ("organisations", "places", "people", "practices", "needs"):
         found = QUERIES[name](selection).iterator(chunk_size=CHUNK_SIZE)
         writer.array(name, (as_dict(item, COLUMNS[name], view) for item in found))

@@ -135,6 +135,25 @@
     bounds.extend(latlng);
   }
 
+  /* Cities with good practices and with open needs: small squares and diamonds beside the
+   * dots (CSS shapes them), so they read as a different layer from the pairings' places. */
+  function drawMarker(feature, bounds) {
+    const p = feature.properties;
+    const latlng = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+    const marker = L.marker(latlng, {
+      pane: "places",
+      icon: L.divIcon({ className: "map-" + p.kind, iconSize: [12, 12] }),
+      keyboard: true,
+      title: p.name,
+      bubblingMouseEvents: false,
+    });
+    marker.bindTooltip(tooltip(p.name, p.facts), { direction: "top" });
+    openOnClick(marker, p.url);
+    marker.addTo(placeLayer);
+    marker.getElement().setAttribute("data-" + p.kind, p.slug);
+    bounds.extend(latlng);
+  }
+
   function draw(collection) {
     arcLayer.clearLayers();
     arrowLayer.clearLayers();
@@ -146,6 +165,9 @@
     arcs.forEach(function (feature) { drawArc(feature, bounds); });
     const maxActivity = Math.max(1, ...places.map(function (f) { return f.properties.activity || 0; }));
     places.forEach(function (feature) { drawPlace(feature, maxActivity, bounds); });
+    features.filter(function (f) {
+      return f.properties.kind === "practice" || f.properties.kind === "need";
+    }).forEach(function (feature) { drawMarker(feature, bounds); });
     if (bounds.isValid()) {
       // No animation: the new view is there at once, for people who dislike motion, and for
       // anyone (or any test) reading the map right after the redraw.

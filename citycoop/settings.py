@@ -167,6 +167,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "citycoop.common.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "citycoop.urls"
@@ -231,9 +232,37 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, taken now
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("CITYCOOP_SESSION_AGE", 60 * 60 * 12)
+SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Served over HTTPS (directly or behind a proxy that terminates TLS): cookies are sent over
+# HTTPS only, plain HTTP is redirected, and browsers are told to use HTTPS from then on
+# (HSTS). Off by default so that `make demo` works on http://127.0.0.1.
+CITYCOOP_HTTPS = env_bool("CITYCOOP_HTTPS", False)
+if CITYCOOP_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("CITYCOOP_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CITYCOOP_HSTS_SUBDOMAINS", True)
+    # "preload" only allows a submission to the browsers' preload list; it submits nothing.
+    SECURE_HSTS_PRELOAD = env_bool("CITYCOOP_HSTS_PRELOAD", True)
+# Behind a proxy that terminates TLS and says so in X-Forwarded-Proto.
+if env_bool("CITYCOOP_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Failed sign-ins: see citycoop/accounts/login.py.
+CITYCOOP_LOGIN_ATTEMPTS = env_int("CITYCOOP_LOGIN_ATTEMPTS", 5)
+CITYCOOP_LOGIN_WINDOW_MINUTES = env_int("CITYCOOP_LOGIN_WINDOW_MINUTES", 15)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by the server's worker processes, so that a limit holds across them.
+    "throttle": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(DATA_DIR / "throttle")},
+}
 
 EMAIL_BACKEND = env_str("CITYCOOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # The site's public address, for links in emails sent where no web request gives it (the

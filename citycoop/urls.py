@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from citycoop.accounts.login import ThrottledLoginView
 from citycoop.api import api
 from citycoop.opendata.views import opendata_zip
 
@@ -18,8 +19,7 @@ urlpatterns = [
     path("discussions/", include("citycoop.discussions.urls")),
     path("network/", include("citycoop.matchmaking.network_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("imports/", include("citycoop.imports.urls")),
     path("search/", include("citycoop.search.urls")),

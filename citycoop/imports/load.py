@@ -10,9 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from citycoop.accounts.models import User
 from citycoop.common.services import create_record, update_record, upsert_record
@@ -48,9 +50,11 @@ class Applier:
         self.records: dict[str, Any] = {}
         self.report = ApplyReport()
         self.document: SourceDocument | None = None
+        self.current: Item | None = None  # the item being written, named if it fails
 
     def run(self) -> ApplyReport:
         for item in self.review.ordered():
+            self.current = item
             self.apply(item)
         return self.report
 
@@ -191,9 +195,30 @@ def plain(value: Any) -> Any:
 
 def apply_review(review: Review, *, acting_user: User | None = None,
                  accepted: Iterable[str] | None = None) -> ApplyReport:
-    """Write the review's new and changed items (all of them, or those ``accepted``)."""
-    with transaction.atomic():
-        return Applier(review, acting_user, accepted).run()
+    """Write the review's new and changed items (all of them, or those ``accepted``).
+
+    All or nothing: an item the records refuse (a name longer than its field, say) rolls the
+    whole import back and raises ValidationError naming the item and the reason."""
+    applier = Applier(review, acting_user, accepted)
+    try:
+        with transaction.atomic():
+            return applier.run()
+    except ValidationError as error:
+        raise refused(applier.current, error) from error
+
+
+def refused(item: Item | None, error: ValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        reason = "; ".join(" ".join(messages) if name == NON_FIELD_ERRORS else
+                           f"{name}: {' '.join(messages)}"
+                           for name, messages in error.message_dict.items())
+    else:
+        reason = " ".join(error.messages)
+    label = item.label if item is not None else ""
+    return ValidationError(_("Nothing was written: the %(kind)s “%(label)s” cannot be saved "
+                             "(%(reason)s).") % {
+        "kind": item.kind if item is not None else _("record"),
+        "label": label if len(label) <= 80 else label[:79] + "…", "reason": reason})
 
 
 __all__ = ["CHANGED", "NEW", "ApplyReport", "apply_review"]

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from citycoop.lib.geo import get_gazetteer
 from citycoop.lib.text import fold, slugify
-from citycoop.portfolio.models import Action, Agreement, Pairing
+from citycoop.portfolio.models import Action, Agreement, AgreementStatus, Pairing
 from citycoop.registry.models import Organisation, Person, Place, Programme
 from citycoop.reports.models import KpiSnapshot
 
@@ -31,6 +31,9 @@ from .readers.base import Document
 from .recognise.lexicon import WORLD_REGIONS
 
 NEW, SAME, CHANGED, SKIPPED = "new", "same", "changed", "skipped"
+# The extractor's agreement statuses that the model names otherwise: an agreement a report
+# says is planned or intended is, for the registry, an idea.
+AGREEMENT_STATUS = {"planned": AgreementStatus.IDEA}
 ORDER = ["programme", "source", "place", "organisation", "person", "pairing", "pilot",
          "action", "agreement", "figure"]
 
@@ -139,6 +142,12 @@ class Reviewer:
         self.organisation_keys: dict[str, str] = {}
         self.pairing_keys: dict[int, str] = {}
         self.canonical, self.variants = organisation_variants(draft)
+        # Slugs handed to new records of this review, by model: two new agreements of the
+        # same title must not both get the first free slug.
+        self.slugs: dict[type[Model], set[str]] = {}
+
+    def unique_slug(self, model: type[Model], text: str) -> str:
+        return unique_slug(model, text, self.slugs.setdefault(model, set()))
 
     def run(self) -> Review:
         self.programme()
@@ -167,7 +176,7 @@ class Reviewer:
         label = record.name if record else str(name)
         item = Item("programme", "programme", label, SAME if record else NEW, record=record)
         if record is None:
-            item.values = {"slug": slugify(label), "name": label}
+            item.values = {"slug": slugify(label)[:80], "name": label}
         self.review.add(item)
 
     def source(self) -> None:
@@ -231,7 +240,7 @@ class Reviewer:
             f"gazetteer reads '{name}' as {resolved.entry.name} ({resolved.score:.0f})"
         if resolved is None and country is None:
             note = f"not in the gazetteer; country taken from the pairing ({country_hint})"
-        values["slug"] = unique_slug(Place, values["name"])
+        values["slug"] = self.unique_slug(Place, values["name"])
         if fold(values["name"]) != fold(name):
             values["aliases"] = [clean(name)]
         self.review.add(Item(key, "place", values["name"], NEW, values=values, note=note,
@@ -279,7 +288,7 @@ class Reviewer:
         values: dict[str, Any] = {"name": written, "acronym": acronym if acronym != written else "",
                   "aliases": [v for v in variants if v != acronym],
                   "type": guess_organisation_type(written),
-                  "country": country or "", "slug": unique_slug(Organisation, written)}
+                  "country": country or "", "slug": self.unique_slug(Organisation, written)}
         key = f"organisation:new:{values['slug']}"
         self.review.add(Item(key, "organisation", written, NEW, values=values,
                              spans={"name": span}))
@@ -303,12 +312,14 @@ class Reviewer:
             if key:
                 member_keys.append((key, country))
         record = self.existing_pairing(draft, [k for k, _ in member_keys])
-        key = f"pairing:{record.pk}" if record else f"pairing:new:{slugify(draft.label or '')}"
-        item = Item(key, "pairing", draft.label or "", SAME if record else NEW, record=record,
+        # A press release's pairing has sides but no heading to take its label from.
+        label = draft.label or " – ".join(name for name, _ in draft.sides)
+        key = f"pairing:{record.pk}" if record else f"pairing:new:{slugify(label)}"
+        item = Item(key, "pairing", label, SAME if record else NEW, record=record,
                     spans={"label": span}, needs=["programme"] + [k for k, _ in member_keys])
         if record is None:
-            item.values = {"slug": unique_slug(Pairing, draft.label or "pairing"),
-                           "label": draft.label, "group": draft.group or "",
+            item.values = {"slug": self.unique_slug(Pairing, label or "pairing"),
+                           "label": label, "group": draft.group or "",
                            "number": draft.number}
             item.many["members"] = [f"{k}|{'eu' if c in EU_COUNTRIES else 'partner'}"
                                     for k, c in member_keys]
@@ -411,12 +422,13 @@ class Reviewer:
         item = Item(key, "agreement", title, SAME if record else NEW, record=record,
                     spans={"text": (draft.start, draft.end)},
                     needs=[pairing_key] if pairing_key else [])
+        status = AGREEMENT_STATUS.get(draft.status, draft.status)
         if record is None:
-            item.values = {"title": title[:250], "status": draft.status, "text": text,
-                           "slug": unique_slug(Agreement, title)}
+            item.values = {"title": title[:250], "status": status, "text": text,
+                           "slug": self.unique_slug(Agreement, title)}
             item.many["pairing"] = [pairing_key] if pairing_key else []
         else:
-            compare(item, record, {"status": draft.status})
+            compare(item, record, {"status": status})
         self.review.add(item)
 
     def existing_agreement(self, text: str, parties: list[str]) -> Agreement | None:
@@ -546,11 +558,16 @@ def group_label(name: str) -> str:
     return f"EU-{match.group(1).capitalize()}" if match else ""
 
 
-def unique_slug(model: type[Model], text: str) -> str:
-    base = slugify(text)[:90] or "item"
+def unique_slug(model: type[Model], text: str, taken: set[str] | None = None) -> str:
+    """A slug no record of ``model`` has, nor any in ``taken`` (which it joins)."""
+    taken = set() if taken is None else taken
+    # Room for a "-N" suffix within the field (places allow 80 characters, others 100).
+    room = (model._meta.get_field("slug").max_length or 100) - 10
+    base = slugify(text)[:room] or "item"
     slug, n = base, 2
-    while model._default_manager.filter(slug=slug).exists():
+    while slug in taken or model._default_manager.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
     return slug
 
 

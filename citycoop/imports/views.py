@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,7 +67,12 @@ def review(request: HttpRequest, digest: str) -> HttpResponse:
         return redirect("imports:upload")
     if request.method == "POST":
         accepted = set(request.POST.getlist("accept"))
-        report = apply_review(result, acting_user=request.user, accepted=accepted)  # type: ignore[arg-type]
+        try:
+            report = apply_review(result, acting_user=request.user,  # type: ignore[arg-type]
+                                  accepted=accepted)
+        except ValidationError as error:  # nothing was written; the message says which item
+            messages.error(request, " ".join(error.messages))
+            return redirect("imports:upload")
         staging.discard(digest)
         messages.success(request, _("Imported %(name)s: %(n)s records created or updated.")
                          % {"name": result.document.source, "n": report.written})

@@ -58,6 +58,11 @@ LABEL_MIN_SCORE = 3
 LABEL_MIN_MEAN = 3.5
 
 
+def field_label(model: Any, name: str) -> str:
+    """A field's name as people read it ("what was done")."""
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 def passes_label(review: Review) -> bool:
     """Whether a review earns the programme's label: every criterion (relevance, evidence of
     impact, transferability, participation) scored at least 3 out of 5, and their mean at
@@ -271,8 +276,8 @@ def submit_practice(practice: Practice, *, acting_user: User | None,
     _status(practice, (PracticeStatus.DRAFT, PracticeStatus.RETURNED),
             _("A practice that is %(status)s cannot be submitted."))
     text = practice.texts.filter(language=practice.original_language).first()
-    missing = [str(PracticeText._meta.get_field(name).verbose_name)
-               for name in REQUIRED_TO_SUBMIT if not getattr(text, name, "").strip()]
+    missing = [field_label(PracticeText, name) for name in REQUIRED_TO_SUBMIT
+               if not getattr(text, name, "").strip()]
     if missing:
         raise ValidationError(_("Before submitting, fill in its original text: %(fields)s.")
                               % {"fields": ", ".join(missing)})
@@ -305,7 +310,7 @@ def _check_scores(scores: Mapping[str, Any]) -> dict[str, int]:
     for name in REVIEW_CRITERIA:
         value = scores.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-            label = Review._meta.get_field(name).verbose_name
+            label = field_label(Review, name)
             raise ValidationError({name: _("Score %(criterion)s from 1 to 5.")
                                    % {"criterion": label}})
         checked[name] = value

@@ -118,7 +118,7 @@ def test_a_reader_of_a_language_not_written_yet_sees_the_original_with_a_note(
 def test_the_practice_title_follows_its_original_language(coordinator):
     practice = make_practice(coordinator, texts={"zh-hans": CHINESE},
                              original_language="zh-hans")
-    assert practice.title == CHINESE["title"] and practice.slug == "practice"
+    assert practice.title == CHINESE["title"] and practice.slug == "practice-200"
     services.save_practice_text(practice, "en", {"title": "Sorting at source"},
                                 acting_user=coordinator, expected_version=0)
     practice.refresh_from_db()
@@ -207,6 +207,15 @@ def test_a_photo_is_added_and_served_to_those_who_may_read_the_practice(client, 
     assert url in client.get(practice.get_absolute_url()).content.decode()
     client.logout()
     assert client.get(url).status_code == 404  # the practice is a draft
+
+
+def test_a_photo_named_as_a_web_page_is_only_ever_downloaded(client, coordinator):
+    practice = make_practice(coordinator)
+    services.add_practice_file(practice, SimpleUploadedFile("bins.html", png_bytes()), "",
+                               True, acting_user=coordinator)
+    client.force_login(coordinator)
+    served = client.get(f"/practices/{practice.slug}/files/{PracticeFile.objects.get().pk}/")
+    assert served["Content-Disposition"].startswith("attachment")
 
 
 def test_an_upload_too_big_is_refused_and_nothing_is_written(client, coordinator, settings):

@@ -99,7 +99,8 @@ def readers_among(subject: Any, user_ids: Iterable[int]) -> set[int]:
 
 def access_thread(user: Any, pk: int) -> Thread:
     """The thread if this user may read its subject; 404 otherwise."""
-    thread = Thread.objects.select_related(*THREAD_RELATED).filter(pk=pk).first()
+    thread = (Thread.objects.select_related("created_by", *THREAD_RELATED)
+              .filter(pk=pk).first())
     if thread is None or not can_read_subject(user, thread.subject):
         raise Http404("No such discussion.")
     return thread

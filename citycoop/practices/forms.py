@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from citycoop.accounts.models import Role
@@ -88,6 +89,13 @@ class PracticeForm(RecordForm):
             place.queryset = writable_places(self.user)
             organisation: Any = self.fields["organisation"]
             organisation.queryset = writable_organisations(self.user)
+            if not can_manage_registry(self.user):
+                # A coordinator writes for a handful of cities: name them.
+                names = list(place.queryset.order_by("name").values_list("name", flat=True)[:12])
+                if names:
+                    place.help_text = _("You can write for: %(places)s; or choose an "
+                                        "organisation of your pairings.") % {
+                        "places": ", ".join(names)}
         else:
             # The owner stays: a practice moving to another city is a new practice.
             del self.fields["place"], self.fields["organisation"]
@@ -182,17 +190,17 @@ class PracticeFileForm(forms.Form):
 SCORES = [(n, str(n)) for n in range(1, 6)]
 
 
+def score_field(name: str) -> forms.TypedChoiceField:
+    label = getattr(Review._meta.get_field(name), "verbose_name", name)  # lazy: per request
+    return forms.TypedChoiceField(label=capfirst(label),
+                                  choices=SCORES, coerce=int, widget=forms.RadioSelect)
+
+
 class ReviewForm(forms.Form):
-    relevance = forms.TypedChoiceField(label=Review._meta.get_field("relevance").verbose_name,
-                                       choices=SCORES, coerce=int, widget=forms.RadioSelect)
-    evidence = forms.TypedChoiceField(label=Review._meta.get_field("evidence").verbose_name,
-                                      choices=SCORES, coerce=int, widget=forms.RadioSelect)
-    transferability = forms.TypedChoiceField(
-        label=Review._meta.get_field("transferability").verbose_name, choices=SCORES,
-        coerce=int, widget=forms.RadioSelect)
-    participation = forms.TypedChoiceField(
-        label=Review._meta.get_field("participation").verbose_name, choices=SCORES,
-        coerce=int, widget=forms.RadioSelect)
+    relevance = score_field("relevance")
+    evidence = score_field("evidence")
+    transferability = score_field("transferability")
+    participation = score_field("participation")
     decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices,
                                  widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comments"), required=False,

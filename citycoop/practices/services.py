@@ -79,8 +79,10 @@ RESERVED_SLUGS = frozenset({"new", "review", "needs"})
 
 def unique_slug(title: str) -> str:
     """A key for the page address made of the title, numbered when taken. A title with no
-    Latin letters (a practice first written in Chinese) becomes "practice"."""
-    base = slugify(title)[:70].strip("-") or "practice"
+    Latin letters (a practice first written in Chinese) starts with "practice"."""
+    base = slugify(title)[:70].strip("-")
+    if not any(char.isalpha() for char in base):
+        base = f"practice-{base}".strip("-")
     taken = set(Practice.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     candidate, n = base, 1
     while candidate in taken or candidate in RESERVED_SLUGS:

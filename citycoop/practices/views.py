@@ -4,6 +4,7 @@ publishing and adoptions are in review_views.py."""
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,8 +60,8 @@ def practice_list(request: HttpRequest) -> HttpResponse:
     """Published practices (and the reader's own drafts), narrowed by the facets. The page
     costs the same few queries however many practices there are."""
     visible = visible_practices(request.user, Practice.objects.all())
-    countries = sorted({code for code in Place.objects.filter(
-        pk__in=visible.values("place_id")).values_list("country", flat=True).distinct()})
+    countries = sorted(Place.objects.filter(pk__in=visible.values("place_id"))
+                       .order_by().values_list("country", flat=True).distinct())
     form = PracticeFilterForm(request.GET or None,
                               countries=[(code, country_name(code)) for code in countries])
     rows = form.apply(visible.select_related("place", "organisation")).order_by(
@@ -141,7 +142,8 @@ def practice_detail(request: HttpRequest, slug: str) -> HttpResponse:
                                                        PracticeStatus.RETURNED),
         "can_review": reviewer and practice.status == PracticeStatus.SUBMITTED,
         "can_publish": reviewer and practice.status == PracticeStatus.REVIEWED,
-        "can_adopt": practice.is_public and user.is_authenticated,
+        "can_adopt": practice.is_public and user.is_authenticated and writable_places(
+            user).exclude(pk=practice.place_id).exists(),
         "owner": practice.place or practice.organisation,
         "languages": [language_name(code) for code in shown.languages],
         "crumbs": list_crumbs(),
@@ -156,8 +158,12 @@ def practice_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     if attachment is None or not attachment.file:
         raise Http404("No such file.")
     name = (attachment.file.name or "").rsplit("/", 1)[-1]
-    return FileResponse(attachment.file.open("rb"), as_attachment=not attachment.is_photo,
-                        filename=name)
+    # Only a photo whose name says it is an image is shown inline: a file served inline as
+    # HTML could run script in the site's name, so everything else is a download.
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    inline = attachment.is_photo and content_type in services.IMAGE_FORMATS.values()
+    return FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=name,
+                        content_type=content_type)
 
 
 def form_page(request: HttpRequest, form: Any, *, heading: str, cancel_url: str,

@@ -1,12 +1,12 @@
 """Good practices and needs on the map: one point per city, where its practices and open needs
-are, so that a visitor sees who has something to share and who is asking for help."""
+are, so that a visitor sees who has something to share and who is asking for help. Each
+layer is one query, whatever the number of practices (the positions come in the same row)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -16,20 +16,22 @@ from citycoop.practices.models import NeedStatus
 
 # A tooltip names this many titles and counts the rest.
 TITLES_SHOWN = 4
+PLACE_FIELDS = ("slug", "name", "latitude", "longitude")
 
 
-def _points(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """Rows (place and title) grouped by place, with the place's position and names."""
-    points: dict[int, dict[str, Any]] = {}
-    titles: dict[int, list[str]] = defaultdict(list)
+def _points(rows: QuerySet) -> list[dict[str, Any]]:
+    """Rows (a title and its place's fields, ``at_*``) grouped by place; places with no
+    position are left out."""
+    points: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row["latitude"] is None or row["longitude"] is None:
+        if row["at_latitude"] is None or row["at_longitude"] is None:
             continue
-        points.setdefault(row["place_id"], row)
-        titles[row["place_id"]].append(row["title"])
-    for place_id, point in points.items():
-        point["titles"] = sorted(titles[place_id])
-    return points
+        point = points.setdefault(row["at_slug"], {
+            name: row[f"at_{name}"] for name in PLACE_FIELDS} | {"titles": []})
+        point["titles"].append(row["title"])
+    for point in points.values():
+        point["titles"].sort()
+    return list(points.values())
 
 
 def _feature(kind: str, point: dict[str, Any], count_label: str, url: str) -> dict[str, Any]:
@@ -42,7 +44,8 @@ def _feature(kind: str, point: dict[str, Any], count_label: str, url: str) -> di
         "id": f"{kind}:{point['slug']}",
         "geometry": {"type": "Point", "coordinates": [point["longitude"], point["latitude"]]},
         "properties": {"kind": kind, "slug": point["slug"], "name": point["name"],
-                       "count": len(titles), "url": url, "facts": facts},
+                       "count": len(titles), "url": f"{url}?place={point['slug']}",
+                       "facts": facts},
     }
 
 
@@ -52,20 +55,14 @@ def practice_features(user: Any, theme_ids: set[int] | None = None) -> list[dict
     practices = visible_practices(user)
     if theme_ids is not None:
         practices = practices.filter(themes__in=theme_ids).distinct()
-    rows = list(practices.annotate(
-        place_key=Coalesce("place_id", "organisation__place_id"),
-    ).filter(place_key__isnull=False).values(
-        "title", place_id=F("place_key"),
-    ))
-    places = _place_rows({row["place_id"] for row in rows})
-    points = _points([{**places[row["place_id"]], **row} for row in rows
-                      if row["place_id"] in places])
+    rows = practices.values("title", **{
+        f"at_{name}": Coalesce(f"place__{name}", f"organisation__place__{name}")
+        for name in PLACE_FIELDS})
     url = reverse("practices:list")
     return [_feature("practice", point,
                      ngettext("%(count)d good practice", "%(count)d good practices",
-                              len(point["titles"])) % {"count": len(point["titles"])},
-                     f"{url}?place={point['slug']}")
-            for point in points.values()]
+                              len(point["titles"])) % {"count": len(point["titles"])}, url)
+            for point in _points(rows)]
 
 
 def need_features(user: Any, theme_ids: set[int] | None = None) -> list[dict[str, Any]]:
@@ -73,21 +70,10 @@ def need_features(user: Any, theme_ids: set[int] | None = None) -> list[dict[str
     needs = visible_needs(user).filter(status=NeedStatus.OPEN)
     if theme_ids is not None:
         needs = needs.filter(themes__in=theme_ids).distinct()
-    rows = list(needs.values("title", "place_id"))
-    places = _place_rows({row["place_id"] for row in rows})
-    points = _points([{**places[row["place_id"]], **row} for row in rows])
+    rows = needs.values("title", **{f"at_{name}": F(f"place__{name}")
+                                    for name in PLACE_FIELDS})
     url = reverse("practices:needs")
     return [_feature("need", point,
                      ngettext("%(count)d open need", "%(count)d open needs",
-                              len(point["titles"])) % {"count": len(point["titles"])},
-                     f"{url}?place={point['slug']}")
-            for point in points.values()]
-
-
-def _place_rows(ids: set[int]) -> dict[int, dict[str, Any]]:
-    from citycoop.registry.models import Place
-
-    return {row["id"]: {"slug": row["slug"], "name": row["name"],
-                        "latitude": row["latitude"], "longitude": row["longitude"]}
-            for row in Place.objects.filter(id__in=ids).values(
-                "id", "slug", "name", "latitude", "longitude")}
+                              len(point["titles"])) % {"count": len(point["titles"])}, url)
+            for point in _points(rows)]

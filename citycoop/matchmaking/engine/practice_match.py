@@ -1,31 +1,17 @@
 """Good practices and cities for a city's need, with the reasons: pure Python, no Django.
 
-A need ("reduce landfill by half in five years") is matched against the published practices
-by :meth:`PracticeIndex.match`. Each signal runs from 0 to 1 and is multiplied by its weight
-(:class:`MatchWeights`):
+:meth:`PracticeIndex.match` scores each published practice for a need ("reduce landfill by
+half in five years") as a weighted sum (:class:`MatchWeights`) of signals from 0 to 1: the
+TF-IDF cosine of their texts (``terms``, the partner recommender's terms), the cosine of
+their wordllama embeddings (``meaning``), the share of the need's themes and of its SDGs the
+practice has; a practice is proposed only when terms, meaning and themes reach
+``MIN_RELEVANCE``. Small bonuses then order practices that fit about equally: the
+programme's label, adoptions by other cities, the need's country. Each language version of a
+practice is a document of its own and the practice scores as its best one.
 
-- ``terms``: TF-IDF cosine between the need's text and the practice's text, with the partner
-  recommender's terms (words with plurals folded, two-word phrases, Chinese character pairs);
-- ``meaning``: the cosine of their wordllama embeddings, which catches "landfill" against
-  "waste sorting" where no word is shared;
-- ``themes``: the share of the need's themes the practice has (rare themes count more);
-- ``sdgs``: the share of the need's SDG goals the practice works towards.
-
-A practice is proposed only when these add up to ``MIN_RELEVANCE`` without the SDGs (SDG 11
-alone fits nearly every urban practice). Then small bonuses: ``labelled`` for the
-programme's label, ``adopted`` for other cities that report having adopted it (full at
-three), ``same_country`` when it comes from the need's country (same laws, same language).
-
-A practice is read in every language it is written in: each language version is a document
-of its own and the practice scores as its best one, so that an English need meets the
-English text rather than an average of English and Chinese.
-
-Cities are proposed by :func:`propose_cities`: the cities whose practices fit the need, and
-the cities whose stated profile fits it (what they offer, what they work on), found by the
-partner recommender (:func:`partner_cities`) with its text, theme and SDG signals only.
-
-Reasons are :class:`~citycoop.matchmaking.engine.partner_text.Reason` objects, as data: the
-pages put them into words in the reader's language.
+:func:`propose_cities` adds the cities whose practices fit to those whose profile fits by
+the partner recommender (:func:`partner_cities`). Reasons are ``Reason`` objects, as data:
+the pages word them in the reader's language. docs/needs.md explains it all for readers.
 """
 
 from __future__ import annotations
@@ -237,6 +223,9 @@ class PracticeIndex:
             return np.zeros(0, np.float32)
         return np.maximum.reduceat(per_document, self.starts).astype(np.float32)
 
+    def _wanted(self, need: NeedQuery) -> tuple[np.ndarray, np.ndarray]:
+        return self.space.vector(_count(need.texts, {}))
+
     def _query_embedding(self, need: NeedQuery) -> np.ndarray | None:
         if self.embedder is None or self.embeddings is None or not need.texts:
             return None
@@ -250,13 +239,15 @@ class PracticeIndex:
         terms (whose shared terms the reasons name)."""
         n = len(self.candidates)
         zero = np.zeros(n, np.float32)
-        wanted = self.space.vector(_count(need.texts, {}))
+        wanted = self._wanted(need)
         by_document = (np.asarray(self.terms[:, wanted[0]] @ wanted[1]).ravel()
                        if len(wanted[0]) else np.zeros(len(self.owner), np.float32))
         out = {"terms": _ramp(self._best(by_document), TERMS_FLOOR, TERMS_FULL)}
         query = self._query_embedding(need)
-        out["meaning"] = (text.above(self._best(self.embeddings @ query), EMBEDDING_FLOOR)
-                          if query is not None and self.embeddings is not None else zero)
+        out["meaning"] = (
+            np.asarray(text.above(self._best(self.embeddings @ query), EMBEDDING_FLOOR),
+                       np.float32)
+            if query is not None and self.embeddings is not None else zero)
         out["themes"] = self._themes(need)
         goals = sorted({g - 1 for g in need.sdgs if 1 <= g <= 17})
         out["sdgs"] = (np.asarray(self.sdgs[:, goals].sum(axis=1)).ravel() / len(goals)
@@ -305,7 +296,7 @@ class PracticeIndex:
         """The ``top`` best practices, best first (equal scores by key), with reasons."""
         w = weights or MatchWeights()
         total, parts, best = self.scores(need, w)
-        wanted = self.space.vector(_count(need.texts, {}))
+        wanted = self._wanted(need)
         found = []
         for i in self._top(total, top):
             c = self.candidates[i]

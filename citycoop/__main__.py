@@ -31,6 +31,7 @@ PRODUCT_COMMANDS = {
     "opendata": "write the open-data ZIP of every public record, with a README of every field",
     "import-sheet": "review an edited XLSX export against the records and apply it",
     "recommend": "recommend partner cities with reasons, or evaluate the recommender",
+    "digest": "email each user their unread notifications, once (run it daily)",
 }
 
 

@@ -9,15 +9,17 @@ language code, so that a client chooses what to show.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from citycoop.common.apikit import READ_AUTH, page, page_of, respond
+from citycoop.common.apikit import READ_AUTH, json_response, page, page_of, respond
 
 from .access import access_need, access_practice, visible_needs, visible_practices
 from .models import Adoption, Need, NeedStatus, Practice, PracticeStatus, PracticeText
+from .need_matching import matches_for
 
 router = Router(tags=["good practices"])
 
@@ -168,3 +170,39 @@ def list_needs(request: HttpRequest, place: str | None = None,
 def get_need(request: HttpRequest, slug: str) -> HttpResponse:
     found = access_need(request.user, slug)
     return respond(request, found, lambda need: need_shape([need])[0])
+
+
+class ReasonOut(Schema):
+    kind: str
+    text: str
+
+
+class PracticeFitOut(Schema):
+    key: str
+    title: str
+    url: str
+    place_name: str
+    labelled: bool
+    reasons: list[ReasonOut]
+
+
+class CityFitOut(Schema):
+    key: str
+    name: str
+    country: str
+    url: str
+    reasons: list[ReasonOut]
+
+
+class NeedMatchesOut(Schema):
+    practices: list[PracticeFitOut]
+    cities: list[CityFitOut]
+
+
+@router.get("/needs/{slug}/matches", response=NeedMatchesOut, auth=READ_AUTH)
+def get_need_matches(request: HttpRequest, slug: str) -> HttpResponse:
+    """The published practices and the cities that fit the need, best first, each with its
+    reasons in plain words (in the language asked with Accept-Language)."""
+    found = matches_for(access_need(request.user, slug))
+    return json_response({"practices": [asdict(fit) for fit in found.practices],
+                          "cities": [asdict(fit) for fit in found.cities]})

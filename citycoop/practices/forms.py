@@ -245,6 +245,8 @@ class PracticeFilterForm(forms.Form):
     transferability = forms.ChoiceField(label=_("Transferability"), required=False,
                                         choices=[("", _("any")), *Transferability.choices])
     labelled = forms.BooleanField(label=_("Labelled only"), required=False)
+    # The city a link chose (from the map or the city's page): kept as a hidden field.
+    place = forms.SlugField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, data: Any = None, *, countries: list[tuple[str, str]]) -> None:
         super().__init__(data)
@@ -276,6 +278,9 @@ class PracticeFilterForm(forms.Form):
                 | Q(place__isnull=True, organisation__country=data["country"]))
         if data["transferability"]:
             practices = practices.filter(transferability=data["transferability"])
+        if data["place"]:
+            practices = practices.filter(
+                Q(place__slug=data["place"]) | Q(organisation__place__slug=data["place"]))
         if data["labelled"]:
             practices = practices.filter(labelled_at__isnull=False, status="published")
         return practices

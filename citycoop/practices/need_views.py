@@ -38,6 +38,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
     needs = visible_needs(request.user).select_related("place").prefetch_related("themes")
     if status in NeedStatus.values:
         needs = needs.filter(status=status)
+    if place := request.GET.get("place", ""):
+        needs = needs.filter(place__slug=place)
     page = Paginator(needs.order_by("-created_at", "-id"), NEEDS_PER_PAGE).get_page(
         request.GET.get("page"))
     user = request.user

@@ -26,6 +26,7 @@ from citycoop.accounts.models import Membership, Role, User
 from citycoop.common.services import StaleEditError, create_record, delete_record, update_record
 from citycoop.discussions.models import NotificationKind
 from citycoop.discussions.notify import notify, notify_followers
+from citycoop.discussions.services import follow
 
 try:
     from PIL import Image
@@ -184,6 +185,10 @@ def create_practice(values: Mapping[str, Any], texts: Mapping[str, Mapping[str, 
     for language, fields in texts.items():
         create_record(PracticeText, {"practice": practice, "language": language,
                                      **_text_values(fields)}, acting_user=acting_user)
+    if acting_user is not None and acting_user.pk:
+        # Its writer follows it: questions asked in its discussions reach the one who can
+        # answer them. They can stop following it like anything else they follow.
+        follow(acting_user, practice=practice)
     return practice
 
 

@@ -32,8 +32,8 @@ def build_practices(ids: Collection[int] | None, facts: Facts) -> Iterator[dict]
     for rows in rows_of(Practice, ids, ("slug", "title", "place_id", "organisation_id",
                                         "status", "labelled_at", "published_at", "sdgs")):
         chunk = [row["id"] for row in rows]
-        texts = grouped(PracticeText.objects.filter(practice_id__in=chunk)
-                        .values_list("practice_id", *TEXT_FIELDS))
+        texts = grouped((row[0], row[1:]) for row in PracticeText.objects.filter(
+            practice_id__in=chunk).values_list("practice_id", *TEXT_FIELDS))
         themes_of = grouped(Practice.themes.through.objects.filter(practice_id__in=chunk)
                             .values_list("practice_id", "theme_id"))
         places = facts.places(row["place_id"] for row in rows)

@@ -143,4 +143,5 @@ def generate(practices: int, posts: int, needs: int, seed: int = 11,
     return {"practices": len(created), "texts": len(texts), "threads": len(threads),
             "posts": written, "needs": needs, "longest_thread": longest[1].pk,
             "longest_thread_posts": longest[0],
-            "busiest_practice": longest[1].practice.slug}
+            "busiest_practice": longest[1].practice.slug,
+            "typical_practice": published[len(published) // 2].slug}

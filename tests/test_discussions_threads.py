@@ -162,6 +162,9 @@ def test_posts_come_50_a_page_in_order(client, thread, member):
     assert "Post number 48" in first and "Post number 49" not in first
     second = client.get(f"/discussions/{thread.pk}/?page=2").content.decode()
     assert "Post number 49" in second and "Post number 59" in second
+    # The second half of a thread is read from its end: still shown oldest first.
+    assert second.index("Post number 49") < second.index("Post number 53") < second.index(
+        "Post number 59")
     assert "Page 2 of 2" in second
 
 

@@ -59,6 +59,18 @@ class CountedPaginator(Paginator):
     def count(self) -> int:
         return self.known_count
 
+    def page(self, number: Any) -> Any:
+        """A page in the second half of a long thread is read from its end: the database
+        then skips fewer rows (the last page of 50,000 posts skips none)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom <= self.count // 2 or not hasattr(self.object_list, "reverse"):
+            return super().page(number)
+        rows = list(self.object_list.reverse()[self.count - top:self.count - bottom])
+        rows.reverse()
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined]
+
 
 def add_errors(form: Form, error: ValidationError) -> None:
     """A refusal from the services shown on the form, on its field where the form has one."""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citycoop.accounts.models import Role
 from citycoop.accounts.permissions import can_manage_registry, visible_pairings
+from citycoop.common.widgets import QuickSelect
 from citycoop.events.models import Event
 from citycoop.portfolio.forms import RecordForm
 from citycoop.portfolio.models import Pairing, PilotProject
@@ -237,13 +238,16 @@ class PracticeFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Title contains"), required=False, max_length=100)
     theme = forms.ModelChoiceField(Theme.objects.all(), to_field_name="slug", required=False,
-                                   label=_("Theme"), empty_label=_("any theme"))
+                                   label=_("Theme"), empty_label=_("any theme"),
+                                   widget=QuickSelect)
     sdg = forms.TypedChoiceField(label=_("SDG"), required=False, coerce=int, empty_value=None,
                                  choices=[("", _("any goal")),
-                                          *[(n, str(n)) for n in range(1, 18)]])
-    country = forms.ChoiceField(label=_("Country"), required=False)
+                                          *[(n, str(n)) for n in range(1, 18)]],
+                                 widget=QuickSelect)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=QuickSelect)
     transferability = forms.ChoiceField(label=_("Transferability"), required=False,
-                                        choices=[("", _("any")), *Transferability.choices])
+                                        choices=[("", _("any")), *Transferability.choices],
+                                        widget=QuickSelect)
     labelled = forms.BooleanField(label=_("Labelled only"), required=False)
     # The city a link chose (from the map or the city's page): kept as a hidden field.
     place = forms.SlugField(required=False, widget=forms.HiddenInput)

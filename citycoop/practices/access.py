@@ -82,13 +82,16 @@ def visible_practices(user: Any, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def _kept_places(user: Any) -> QuerySet:
-    """The places whose profile (and so practices and needs) this user keeps."""
-    from citycoop.registry.models import Place
+    """The places whose profile (and so practices and needs) this user keeps: the cities and
+    regions of their pairings, and the city a member district belongs to; never a whole
+    country, which no pairing's coordinator speaks for."""
+    from citycoop.registry.models import Place, PlaceKind
 
     pairing_ids = user.memberships.filter(role=Role.COORDINATOR).values("pairing_id")
     return Place.objects.filter(
         Q(pairing_memberships__pairing_id__in=pairing_ids)
-        | Q(children__pairing_memberships__pairing_id__in=pairing_ids)).values("pk")
+        | Q(children__pairing_memberships__pairing_id__in=pairing_ids)).exclude(
+        kind=PlaceKind.COUNTRY).values("pk")
 
 
 def access_practice(user: Any, slug: str) -> Practice:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from citycoop.accounts.models import Role
@@ -91,7 +92,10 @@ def next_step_done(request: HttpRequest, pk: int) -> HttpResponse:
     with contextlib.suppress(StaleEditError):
         services.complete_next_step(step, acting_user=request.user,  # type: ignore[arg-type]
                                     expected_version=int(request.POST.get("version", 0)))
-    return redirect(request.POST.get("next") or "portfolio:next-steps")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = ""  # never to another site, whatever the form was made to say
+    return redirect(target or "portfolio:next-steps")
 
 
 @login_required

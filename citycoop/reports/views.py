@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -71,6 +72,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     })
 
 
+@login_required
 @require_POST
 def snapshot(request: HttpRequest, slug: str) -> HttpResponse:
     programme = access_programme(slug)

@@ -13,7 +13,8 @@ from django.db import models
 from django.http import Http404, HttpRequest, JsonResponse
 
 from citycoop.accounts.permissions import visible_pairings
-from citycoop.portfolio.models import Pairing, PilotProject
+from citycoop.opendata.selection import Selection
+from citycoop.portfolio.models import Pairing
 
 from .pickers import KINDS, MAX_RESULTS, search
 
@@ -26,8 +27,9 @@ def records_for(kind: str, user: Any, params: Any) -> models.QuerySet:
     if kind == "pairings":
         return visible_pairings(user, Pairing.objects.all())
     if kind == "pilots":
-        visible = visible_pairings(user, Pairing.objects.all()).values("pk")
-        pilots = PilotProject.objects.filter(pairing__in=visible)
+        # The pilots' own flag counts too: an internal pilot of a public pairing is for that
+        # pairing's people and the programme's managers only.
+        pilots = Selection(user=user).pilots()
         if params.get("pairing"):
             pilots = pilots.filter(pairing__slug=params["pairing"])
         return pilots

@@ -167,9 +167,14 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
                  [:ACTIONS_PER_PILOT], to_attr="first_actions"),
         Prefetch("events", queryset=Event.objects.select_related("place")),
     )
+    # A step is as internal as the pilot or agreement it hangs from.
+    step_pilots = pilot_ids if internal else pilot_ids.filter(is_public=True)
+    step_agreements = Agreement.objects.filter(pairing=pairing)
+    if not internal:
+        step_agreements = step_agreements.filter(is_public=True)
     next_steps = NextStep.objects.filter(
-        Q(pairing=pairing) | Q(pilot__in=pilot_ids)
-        | Q(agreement__in=Agreement.objects.filter(pairing=pairing).values("pk"))
+        Q(pairing=pairing) | Q(pilot__in=step_pilots)
+        | Q(agreement__in=step_agreements.values("pk"))
     ).select_related("owner", "pilot", "agreement").order_by(
         Case(When(status=NextStepStatus.OPEN, then=0), default=1), "due_start", "id")
     return render(request, "web/pairing_detail.html", {
@@ -238,6 +243,11 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 ORGANISATION_ACTIONS_PER_PAGE = 50
 
 
+def public_agreement() -> Q:
+    """Public, and of a public pairing (or of none: the programme team's own)."""
+    return Q(is_public=True) & (Q(pairing__isnull=True) | Q(pairing__is_public=True))
+
+
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(
         Organisation.objects.select_related("place", "parent"), slug=slug
@@ -268,8 +278,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 .values("action__pilot__pairing_id"))
             | Q(pk__in=AgreementParty.objects.filter(organisation=organisation)
                 .values("agreement__pairing_id")), is_public=True).order_by("label"),
-        "agreements": Agreement.objects.filter(parties__organisation=organisation,
-                                               is_public=True).distinct(),
+        "agreements": Agreement.objects.filter(public_agreement(),
+                                               parties__organisation=organisation).distinct(),
         "events": Event.objects.filter(organisers=organisation, is_public=True),
         "people": people,
         "units": organisation.units.all(),
@@ -305,8 +315,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "event": event,
         "can_manage": can_manage_registry(request.user),
         "pairings": event.pairings.filter(is_public=True),
-        "pilots": event.pilots.filter(is_public=True).select_related("pairing"),
+        "pilots": event.pilots.filter(is_public=True, pairing__is_public=True)
+        .select_related("pairing"),
         "organisers": event.organisers.all(),
-        "agreements": event.agreements_signed.filter(is_public=True),
+        "agreements": event.agreements_signed.filter(public_agreement()),
     })
 

@@ -7,8 +7,10 @@ portfolio of any size fits in memory. With ``record``, the workbook holds that t
 
 from __future__ import annotations
 
+import datetime
 from typing import IO, Any
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -39,6 +41,9 @@ def cell(sheet: WriteOnlyWorksheet, value: Value) -> Any:
     cannot hold, and text that starts with "=" kept as text rather than run as a formula."""
     if isinstance(value, list):
         value = LIST_SEPARATOR.join(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Excel has no time zones: the moment in the site's zone, as the pages show it.
+        return timezone.make_naive(value)
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("", value)[:CELL_LIMIT]

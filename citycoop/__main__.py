@@ -32,6 +32,8 @@ PRODUCT_COMMANDS = {
     "import-sheet": "review an edited XLSX export against the records and apply it",
     "recommend": "recommend partner cities with reasons, or evaluate the recommender",
     "digest": "email each user their unread notifications, once (run it daily)",
+    "purge-trash": "forget deleted pairings and organisations kept more than 30 days (run it "
+                   "daily)",
 }
 
 
@@ -49,7 +51,7 @@ def usage() -> str:
 
 
 # Product commands spelt with a dash, and the Django command each one runs.
-ALIASES = {"import-sheet": "import_sheet"}
+ALIASES = {"import-sheet": "import_sheet", "purge-trash": "purge_trash"}
 
 
 def django_app_of(command: str) -> str:

@@ -254,6 +254,9 @@ if CITYCOOP_HTTPS:
 if env_bool("CITYCOOP_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Deleted pairings and organisations can be restored for this many days (docs/audit.md).
+CITYCOOP_TRASH_DAYS = env_int("CITYCOOP_TRASH_DAYS", 30)
+
 # Failed sign-ins: see citycoop/accounts/login.py.
 CITYCOOP_LOGIN_ATTEMPTS = env_int("CITYCOOP_LOGIN_ATTEMPTS", 5)
 CITYCOOP_LOGIN_WINDOW_MINUTES = env_int("CITYCOOP_LOGIN_WINDOW_MINUTES", 15)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("imports/", include("citycoop.imports.urls")),
     path("search/", include("citycoop.search.urls")),
     path("history/", include("citycoop.accounts.urls")),
+    path("audit/", include("citycoop.accounts.audit_urls")),
     path("account/tokens/", include("citycoop.accounts.token_urls")),
     path("organisations/", include("citycoop.registry.urls")),
     path("map/", include("citycoop.web.map_urls")),

@@ -158,7 +158,7 @@ PAGES = [
     page("lookup:records", SIGNED_IN, lambda w: ["pairings"]),
     page("lookup:records", SIGNED_IN, lambda w: ["pilots"], query="q=Confidential",
          note="pilots"),
-    page("accounts:history", "AA AFA LL",
+    page("accounts:history", "AA AHA LL",
          lambda w: ["portfolio", "pilotproject", w.internal_pilot.pk], note="internal pilot"),
     page("accounts:history", SIGNED_IN,
          lambda w: ["registry", "organisation", w.organisation.pk], note="organisation"),

@@ -43,7 +43,12 @@ def history(request: HttpRequest, app: str, model: str, pk: int) -> HttpResponse
     record = model_class._default_manager.filter(pk=pk).first()
     if record is None:
         raise Http404("No such record.")
-    if not may_read_history(request.user, PAIRING_OF[label](record)):
+    pairing = PAIRING_OF[label](record)
+    if not may_read_history(request.user, pairing):
+        # A record the reader may not even see stays unnamed, as its own page keeps it.
+        if not getattr(record, "is_public", True) or (pairing is not None
+                                                       and not pairing.is_public):
+            raise Http404("No such record.")
         raise PermissionDenied("Only the people of this pairing and its managers can read "
                                "its history.")
     entries = AuditEntry.objects.filter(

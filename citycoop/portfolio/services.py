@@ -10,7 +10,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from citycoop.accounts.models import User
+from citycoop.common.models import TrashedRecord
 from citycoop.common.services import create_record, update_record
+from citycoop.common.trash import soft_delete
 
 from .models import Action, Agreement, NextStep, NextStepStatus, Pairing, PilotProject
 
@@ -23,6 +25,12 @@ def update_pairing(pairing: Pairing, changes: Mapping[str, Any], *, acting_user:
                    expected_version: int | None) -> Pairing:
     return update_record(pairing, changes, acting_user=acting_user,
                          expected_version=expected_version)
+
+
+def delete_pairing(pairing: Pairing, *, acting_user: User | None) -> TrashedRecord:
+    """Delete the pairing with its pilots, actions, members and links, keeping them all in
+    the trash to be restored (``citycoop.common.trash.restore``) for 30 days."""
+    return soft_delete(pairing, acting_user=acting_user)
 
 
 def create_pilot(values: Mapping[str, Any], *, acting_user: User | None,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_show, name="action"),
     path("pairings/new/", views_edit.pairing_new, name="pairing-new"),
     path("pairings/<slug:slug>/change/", views_edit.pairing_change, name="pairing-change"),
+    path("pairings/<slug:slug>/delete/", views_edit.pairing_delete, name="pairing-delete"),
     path("pairings/<slug:slug>/pilots/new/", views_edit.pilot_new, name="pilot-new"),
     path("pairings/<slug:slug>/pilots/<slug:pilot>/change/", views_edit.pilot_change,
          name="pilot-change"),

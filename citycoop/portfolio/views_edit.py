@@ -9,18 +9,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from citycoop.accounts.audit_views import confirm_delete
 from citycoop.accounts.permissions import (
     access_action_for_edit,
     access_agreement_for_edit,
     access_next_step_for_edit,
     access_pairing_for_edit,
     access_pilot_for_edit,
+    manageable_programmes,
     require_pairing_creator,
 )
 from citycoop.common.services import StaleEditError
@@ -35,6 +37,7 @@ from .forms_edit import (
     PilotForm,
 )
 from .models import Action, Agreement, NextStep, Pairing, PilotProject
+from .services import delete_pairing
 
 
 def save_form(form: RecordForm, user: Any) -> tuple[Any, dict[str, Any] | None]:
@@ -117,6 +120,23 @@ def pairing_change(request: HttpRequest, slug: str) -> HttpResponse:
                        cancel_url=pairing.get_absolute_url(),
                        done=lambda saved: saved.get_absolute_url(),
                        crumbs=pairing_crumbs(pairing))
+
+
+def access_pairing_for_delete(user: Any, slug: str) -> Pairing:
+    """A pairing is started by its programme's managers, and only they delete it."""
+    pairing = access_pairing_for_edit(user, slug)
+    if not manageable_programmes(user).filter(pk=pairing.programme_id).exists():
+        raise PermissionDenied("Only the programme's managers can delete a pairing.")
+    return pairing
+
+
+@login_required
+def pairing_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    pairing = access_pairing_for_delete(request.user, slug)
+    return confirm_delete(request, pairing, delete=delete_pairing,
+                          heading=_("Delete the pairing “%(name)s”") % {"name": pairing.label},
+                          cancel_url=pairing.get_absolute_url(),
+                          done_url=reverse("web:pairings"))
 
 
 @login_required

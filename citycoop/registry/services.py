@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from citycoop.accounts.models import User
+from citycoop.common.models import TrashedRecord
 from citycoop.common.services import create_record, update_record
+from citycoop.common.trash import soft_delete
 from citycoop.lib.geo import PlaceMatch, get_gazetteer
 
 from .models import Organisation, Person, Place, PlaceKind, Programme, Theme
@@ -62,6 +64,13 @@ def update_organisation(organisation: Organisation, changes: Mapping[str, Any], 
                         acting_user: User | None, expected_version: int | None) -> Organisation:
     return update_record(organisation, changes, acting_user=acting_user,
                          expected_version=expected_version)
+
+
+def delete_organisation(organisation: Organisation, *,
+                        acting_user: User | None) -> TrashedRecord:
+    """Delete the organisation into the trash, restorable for 30 days. Refused
+    (``TrashRefused``) while pairings, actions or agreements name it: merge it instead."""
+    return soft_delete(organisation, acting_user=acting_user)
 
 
 def create_person(values: Mapping[str, Any], *, acting_user: User | None) -> Person:

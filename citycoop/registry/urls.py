@@ -12,6 +12,7 @@ urlpatterns = [
     path("merges/<int:pk>/undo/", views.undo, name="undo-merge"),
     path("new/", views.organisation_new, name="organisation-new"),
     path("<slug:slug>/change/", views.organisation_change, name="organisation-change"),
+    path("<slug:slug>/delete/", views.organisation_delete, name="organisation-delete"),
     path("places/new/", views.place_new, name="place-new"),
     path("places/<slug:slug>/change/", views.place_change, name="place-change"),
     path("places/<slug:slug>/profile/", views.city_profile, name="city-profile"),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from citycoop.accounts.audit_views import confirm_delete
 from citycoop.accounts.models import AuditAction, AuditEntry
 from citycoop.accounts.permissions import (
     access_city_profile_for_edit,
@@ -27,6 +28,7 @@ from citycoop.portfolio.views_edit import record_page
 from .forms import CityProfileForm, OrganisationForm, PersonForm, PlaceForm
 from .merge import MergeRefused, duplicate_candidates, merge_organisations, undo_merge
 from .models import CityProfile, Organisation, Person
+from .services import delete_organisation
 
 
 @login_required
@@ -91,6 +93,16 @@ def organisation_change(request: HttpRequest, slug: str) -> HttpResponse:
     return record_page(request, form,
                        heading=_("Edit the organisation “%(name)s”") % {"name": organisation},
                        cancel_url=organisation.get_absolute_url(), done=public_page)
+
+
+@login_required
+def organisation_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access_organisation_for_edit(request.user, slug)
+    return confirm_delete(request, organisation, delete=delete_organisation,
+                          heading=_("Delete the organisation “%(name)s”")
+                          % {"name": organisation},
+                          cancel_url=organisation.get_absolute_url(),
+                          done_url=reverse("web:home"))
 
 
 @login_required

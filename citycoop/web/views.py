@@ -31,6 +31,7 @@ from citycoop.accounts.permissions import (
     can_edit_city_profile,
     can_edit_pairing,
     can_manage_registry,
+    manageable_programmes,
     sees_internal,
     visible_pairings,
 )
@@ -189,6 +190,9 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "next_steps_total": next_steps.count(),
         "internal": internal,
         "can_edit": can_edit_pairing(request.user, pairing),
+        # Called by the template only for those who may edit: managers alone delete.
+        "can_delete": lambda: manageable_programmes(request.user).filter(
+            pk=pairing.programme_id).exists(),
         "network": cached_for_public(
             request.user, ("pairing-network", pairing.pk, get_language()),
             lambda: network_picture(network_around_pairing(pairing, request.user))),

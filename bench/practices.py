@@ -128,7 +128,6 @@ def main() -> int:
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
-
     from practices_data import generate
 
     started = time.perf_counter()

@@ -17,7 +17,8 @@ from typing import Any
 from partners import SUBJECTS  # bench/partners.py: 75 real cooperation subjects
 
 CHINESE = ["垃圾分类", "区域供热", "智慧城市", "公共交通", "节能建筑", "污水处理", "绿色金融",
-           "城市更新", "海绵城市", "电动公交", "循环经济", "空气质量监测", "文化遗产保护", "养老服务"]
+           "城市更新", "海绵城市", "电动公交", "循环经济", "空气质量监测", "文化遗产保护",
+           "养老服务"]
 FRAMES = ["{s} in the old town", "a city-wide programme for {s}", "{s} with local companies",
           "pilot on {s}", "{s} for new districts", "{s} with the university"]
 RESULTS = ["{n}% less landfill in three years", "{n} households connected",

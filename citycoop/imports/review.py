@@ -562,7 +562,7 @@ def unique_slug(model: type[Model], text: str, taken: set[str] | None = None) ->
     """A slug no record of ``model`` has, nor any in ``taken`` (which it joins)."""
     taken = set() if taken is None else taken
     # Room for a "-N" suffix within the field (places allow 80 characters, others 100).
-    room = (model._meta.get_field("slug").max_length or 100) - 10
+    room = (getattr(model._meta.get_field("slug"), "max_length", None) or 100) - 10
     base = slugify(text)[:room] or "item"
     slug, n = base, 2
     while slug in taken or model._default_manager.filter(slug=slug).exists():

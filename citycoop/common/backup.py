@@ -3,6 +3,9 @@
 An archive is a ``.tar.gz`` holding ``manifest.json`` (format, database engine, record counts),
 the database (``database.sqlite3`` or ``database.pgdump``) and ``media/``. Restoring checks
 that the target is empty and, afterwards, that every record count matches the manifest.
+
+Archives are named ``citycoop-YYYYMMDD-HHMMSS.tar.gz`` (UTC) by default; :func:`prune_backups`
+keeps the newest N of a folder by that stamp, for scheduled backups (docs/backup.md).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -21,7 +25,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 import citycoop
 
@@ -49,11 +53,27 @@ def citycoop_models() -> list[Any]:
             if model.__module__.startswith("citycoop.") and not model._meta.proxy]
 
 
+def model_tables(existing: set[str]) -> dict[str, str]:
+    """Each citycoop model's label and table, for the tables that exist."""
+    return {model._meta.label: model._meta.db_table for model in citycoop_models()
+            if model._meta.db_table in existing}
+
+
+def table_counts(cursor: Any, tables: dict[str, str]) -> dict[str, int]:
+    """Rows in each table: all of them, whatever a model's default manager would leave out,
+    since a backup holds every row. The names come from the models, never from input."""
+    counts = {}
+    for label, table in tables.items():
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+        counts[label] = int(cursor.fetchone()[0])
+    return counts
+
+
 def record_counts() -> dict[str, int]:
     """Rows per citycoop model; an empty dict when the tables do not exist yet."""
-    existing = set(connection.introspection.table_names())
-    return {model._meta.label: model.objects.count() for model in citycoop_models()
-            if model._meta.db_table in existing}
+    tables = model_tables(set(connection.introspection.table_names()))
+    with connection.cursor() as cursor:
+        return table_counts(cursor, tables)
 
 
 def engine() -> str:
@@ -81,39 +101,123 @@ def run_tool(command: list[str]) -> None:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[-500:]}")
 
 
-def dump_database(kind: str, target: Path) -> None:
+def dump_database(kind: str, target: Path) -> dict[str, int]:
+    """Write the database to ``target`` while the app keeps writing, and count the records
+    of that same snapshot: counted before or after the copy, a write in between would make
+    the manifest disagree with the archive, and the restore refuse it."""
     if kind == "sqlite":
-        # The online backup API copies a consistent snapshot while the app keeps running.
-        source = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]))
+        # The online backup API, in one step (pages=-1), copies one consistent snapshot; in
+        # WAL mode writers go on meanwhile. The copy is then counted on its own.
+        source = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]), timeout=30)
         copy = sqlite3.connect(str(target))
         try:
             source.backup(copy)
+            names = {row[0] for row in copy.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return table_counts(copy.cursor(), model_tables(names))
         finally:
             copy.close()
             source.close()
-    else:
-        run_tool(["pg_dump", "--format=custom", "--no-owner", "--no-acl", f"--file={target}"])
+    return dump_postgresql(target)
 
 
-def default_backup_path() -> Path:
+def dump_postgresql(target: Path) -> dict[str, int]:
+    """pg_dump of a snapshot exported by a read-only transaction that counts the records
+    in that snapshot, so the dump and its counts are the same instant."""
+    snapshot_connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with snapshot_connection.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            existing = set(snapshot_connection.introspection.table_names(cursor))
+            counts = table_counts(cursor, model_tables(existing))
+            # The exporting transaction stays open until pg_dump is done with the snapshot.
+            run_tool(["pg_dump", "--format=custom", "--no-owner", "--no-acl",
+                      f"--snapshot={snapshot}", f"--file={target}"])
+            cursor.execute("COMMIT")
+    finally:
+        snapshot_connection.close()
+    return counts
+
+
+# What a scheduled archive is named; retention reads its age from the name, not from the
+# file's time, which a copy between disks may not keep. "-N" tells apart two in one second.
+ARCHIVE_NAME = re.compile(r"^citycoop-(\d{8}-\d{6})(?:-(\d+))?\.tar\.gz$")
+
+
+def default_backup_path(folder: Path | None = None) -> Path:
+    """A new archive's path in ``folder`` (default DATA_DIR/backups), never one that exists."""
+    folder = Path(folder or Path(settings.DATA_DIR) / "backups")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-    return Path(settings.DATA_DIR) / "backups" / f"citycoop-{stamp}.tar.gz"
+    target, number = folder / f"citycoop-{stamp}.tar.gz", 1
+    while target.exists():
+        target, number = folder / f"citycoop-{stamp}-{number}.tar.gz", number + 1
+    return target
+
+
+def is_scheduled_name(path: Path) -> bool:
+    return ARCHIVE_NAME.match(path.name) is not None
+
+
+def scheduled_archives(folder: Path) -> list[Path]:
+    """The archives named like :func:`default_backup_path`'s in ``folder``, oldest first."""
+
+    def age(path: Path) -> tuple[str, int]:
+        found = ARCHIVE_NAME.match(path.name)
+        return (found.group(1), int(found.group(2) or 0)) if found else ("", 0)
+
+    return sorted((path for path in Path(folder).iterdir()
+                   if path.is_file() and is_scheduled_name(path)), key=age)
+
+
+def newest_backup(folder: Path) -> Path:
+    archives = scheduled_archives(folder)
+    if not archives:
+        raise BackupError(f"{folder} holds no archive named citycoop-STAMP.tar.gz")
+    return archives[-1]
+
+
+def prune_backups(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` archives named like :func:`default_backup_path`'s
+    in ``folder``; other files are never touched. The deleted paths, oldest first."""
+    if keep < 1:
+        raise BackupError("--keep must be at least 1: retention never deletes every backup")
+    doomed = scheduled_archives(folder)[:-keep]
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def archive_path(output: Path | None) -> Path:
+    """Where a backup goes: ``output`` itself when it names a ``.tar.gz`` file, else a new
+    stamped archive in the folder it names (made if needed), or in DATA_DIR/backups."""
+    if output is None:
+        return default_backup_path()
+    output = Path(output)
+    if output.is_dir() or not output.name.endswith(".tar.gz"):
+        return default_backup_path(output)
+    return output
 
 
 def create_backup(target: Path | None = None) -> BackupInfo:
+    """A new archive at ``target``: a ``.tar.gz`` file, or a folder to make a stamped one in
+    (see :func:`archive_path`)."""
     kind = engine()
-    target = Path(target or default_backup_path())
+    target = archive_path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    counts = record_counts()
     with tempfile.TemporaryDirectory() as work:
         database = Path(work) / DATABASE_FILES[kind]
-        dump_database(kind, database)
+        counts = dump_database(kind, database)
         manifest = {
             "format": FORMAT_VERSION, "engine": kind, "citycoop": citycoop.__version__,
             "created": datetime.datetime.now(datetime.UTC).isoformat(), "counts": counts,
         }
         (Path(work) / "manifest.json").write_text(json.dumps(manifest, indent=2))
         partial = target.with_name(target.name + ".partial")
+        # Password hashes, contacts' details and internal records: for the owner's eyes only.
+        partial.touch(mode=0o600)
+        partial.chmod(0o600)
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(Path(work) / "manifest.json", arcname="manifest.json")
             archive.add(database, arcname=database.name)
@@ -146,7 +250,8 @@ def open_archive(path: Path) -> tarfile.TarFile:
 
 
 def restore_backup(path: Path, *, force: bool = False) -> BackupInfo:
-    path = Path(path)
+    """Restore an archive, or the newest scheduled one of a folder."""
+    path = newest_backup(Path(path)) if Path(path).is_dir() else Path(path)
     if not path.is_file():
         raise BackupError(f"{path} does not exist")
     kind = engine()

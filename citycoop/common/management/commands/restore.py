@@ -11,11 +11,14 @@ from citycoop.common.backup import BackupError, restore_backup
 class Command(BaseCommand):
     help = (
         "Restore a backup archive made by 'citycoop backup' into an empty data folder or "
-        "database, then check every record count against the backup."
+        "database, then check every record count against the backup. Given a folder, the "
+        "newest archive named citycoop-STAMP.tar.gz in it is restored."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("archive", type=Path, help="the .tar.gz written by 'citycoop backup'")
+        parser.add_argument("archive", type=Path,
+                            help="the .tar.gz written by 'citycoop backup', or a folder of them "
+                                 "(the newest is restored)")
         parser.add_argument("--force", action="store_true",
                             help="replace a database that already holds records")
 

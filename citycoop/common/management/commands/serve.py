@@ -58,7 +58,9 @@ def serve_with_gunicorn(application: Any, bind: str, workers: int, threads: int)
         def load_config(self) -> None:
             for key, value in {"bind": bind, "workers": workers, "threads": threads,
                                "worker_class": "gthread", "preload_app": True,
-                               "accesslog": None}.items():
+                               # Browsers and API clients reuse a connection for a while;
+                               # gunicorn's 2 s default closes it under their next request.
+                               "keepalive": 30, "accesslog": None}.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:

@@ -422,7 +422,9 @@ def from_parts(
 
 _MONTH_WORDS = frozenset(_MONTHS)
 _LETTERS = re.compile(r"[^\W\d_]+")
-_URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
+# An address starts only where a run of its characters starts: without the lookbehind, a long
+# word with no "@" is scanned again from each of its characters (minutes for 200,000).
+_URL = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+", re.I)
 # Before a capitalised "May" one of these shows it is the month and not the verb.
 _MAY_CONTEXT = re.compile(
     r"\b(?:in|of|during|since|until|till|by|from|before|after|early|mid|late|the|next|last"

@@ -57,6 +57,9 @@ from .sheet_review import (
 )
 
 ABOUT_SHEET = "columns"           # the export's last sheet, which explains the columns
+# Exported for reading, edited in the web app only (their text comes in several languages and
+# goes through review): their sheets come back without a word.
+READ_ONLY_SHEETS = frozenset({"practices", "needs"})
 XLSX_SIGNATURE = b"PK\x03\x04"    # an XLSX file is a zip archive
 PROGRESS_EVERY = 200
 
@@ -175,7 +178,7 @@ class Reviewer:
             for sheet, spec in known:
                 if spec is not None:
                     result.sheets.append(self.review_sheet(spec, sheet))
-                elif sheet.title != ABOUT_SHEET:
+                elif sheet.title != ABOUT_SHEET and sheet.title not in READ_ONLY_SHEETS:
                     result.notes.append(_("The sheet “%(sheet)s” is not a record type: it "
                                           "was not read.") % {"sheet": sheet.title})
         finally:

@@ -30,6 +30,9 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0"})
 
 
+BIGGEST = 2**63 - 1  # the largest whole number a database column holds
+
+
 class CellError(ValueError):
     """A cell that cannot become the field's value; the message says what it should hold."""
 
@@ -61,15 +64,20 @@ def whole_number(value: Any) -> int:
     if isinstance(value, bool):
         raise CellError(_("a whole number is expected, not %(value)s") % {"value": value})
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = as_text(value)
-    try:
-        return int(text)
-    except ValueError:
-        raise CellError(_("a whole number is expected, not “%(value)s”")
-                        % {"value": text}) from None
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = as_text(value)
+        try:
+            number = int(text)
+        except ValueError:
+            raise CellError(_("a whole number is expected, not “%(value)s”")
+                            % {"value": text}) from None
+    # A database integer has 64 bits: a larger id or version cannot even be looked up.
+    if not -BIGGEST - 1 <= number <= BIGGEST:
+        raise CellError(_("%(value)s is too large a number") % {"value": number})
+    return number
 
 
 class Kind:

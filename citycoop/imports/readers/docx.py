@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from citycoop.imports.readers.base import BlockKind, Document
@@ -210,14 +211,30 @@ def read_docx(data: bytes, name: str | None) -> Document:
     from lxml.etree import LxmlError
 
     check_archive(data, name)
+    # A damaged part fails while it is decompressed: zlib.error, EOFError (cut short), or
+    # NotImplementedError for a compression method zipfile does not know.
+    damaged = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError,
+               zlib.error, EOFError, NotImplementedError)
     try:
         document = docx.Document(io.BytesIO(data))
+    # python-docx meets a part of unknown XML, or a relationship with no target, with
+    # AttributeError or TypeError.
+    except (*damaged, AttributeError, TypeError) as exc:
+        raise unreadable(name, exc) from None
+    try:
         walker = _DocxWalker(document)
         walker.body(document.element.body)
+    except damaged as exc:
+        raise unreadable(name, exc) from None
+    try:
         title = document.core_properties.title or None
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
-        raise refuse(name, f"is not a readable Word file ({exc}): save it again from Word"
-                     ) from None
+    except (*damaged, AttributeError):  # damaged properties: the title is only a nicety
+        title = None
     if not walker.out.blocks:
         raise refuse(name, "has no readable text")
     return walker.out.build(name, "docx", title)
+
+
+def unreadable(name: str | None, exc: Exception) -> Exception:
+    reason = str(exc).strip().splitlines()[0][:150] if str(exc).strip() else type(exc).__name__
+    return refuse(name, f"is not a readable Word file ({reason}): save it again from Word")

@@ -235,7 +235,11 @@ def read_html(data: bytes, name: str | None) -> Document:
     root = _content_root(tree)
     walker = _HtmlWalker()
     if root is not None:
-        walker.block(root)
+        try:
+            walker.block(root)
+        except RecursionError:  # the walk recurses once per level of nesting
+            raise refuse(name, "has elements nested thousands deep: it is not a page a "
+                               "person wrote; save the report as .docx or PDF") from None
     if not walker.out.blocks:
         raise refuse(name, "has no readable text: is it the page itself, not a frame or app?")
     return walker.out.build(name, "html", title or None)

@@ -36,6 +36,7 @@ ORGANISATION, PLACE, PERSON = "organisation", "place", "person"
 COMPANY_SUFFIXES = frozenset({"co", "co.", "company", "sons", "partners", "associates"})
 PARTNER_CONTEXT = frozenset({"with", "by", "between", "and", "&"})
 COUNTRY_CODE_IN_BRACKETS = re.compile(r"\(([A-Z]{2})\)")
+MAX_PLACE_WORDS = 16  # the gazetteer's longest real place name has 14 words
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,8 @@ def is_body_acronym(token: Token) -> bool:
 
 def read_part(text: str, part: list[Token], before: Token | None, after: Token | None,
               introduced: bool, context: Context) -> list[Mention]:
+    if not part:
+        return []  # "in" first or last: located_in cut off nothing on that side
     name = join(part)
     folded_last = part[-1].folded
     after_text = text[part[-1].end:part[-1].end + 6]
@@ -316,7 +319,9 @@ def places_within(text: str, part: list[Token], context: Context) -> list[Mentio
     found: list[Mention] = []
     index = 0
     while index < len(part):
-        for end in range(len(part), index, -1):
+        # No window longer than a place name can be: a run of thousands of capitalised
+        # words would otherwise be joined and looked up thousands of times over.
+        for end in range(min(len(part), index + MAX_PLACE_WORDS), index, -1):
             window = part[index:end]
             if window[0].is_connector or window[-1].is_connector:
                 continue

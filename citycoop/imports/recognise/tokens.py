@@ -10,7 +10,10 @@ MONTHS = frozenset("january february march april may june july august september 
                    "november december jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+# An address starts where a run of its characters starts (the leftmost match did anyway):
+# without the look-behind, a long run without "@" was scanned again from each of its
+# characters, so one 200,000-character word took minutes.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 WORD = re.compile(r"&|[^\W_][\w’'&.\-]*", re.UNICODE)
 
 

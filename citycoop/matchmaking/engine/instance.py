@@ -7,9 +7,12 @@ it as is.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
+
+# Weights are priorities, small numbers; beyond this their sum over an event's meetings could
+# pass the largest float, and the selection's linear programme cannot take infinity.
+MAX_WEIGHT = 1_000_000_000
 
 
 class InstanceError(ValueError):
@@ -145,7 +148,7 @@ def _parse_participants(raw: Any, slots: tuple[str, ...]) -> tuple[Participant, 
             if not isinstance(available, list):
                 raise InstanceError(f"'available' of participant {pid!r} must be a list")
             for slot in available:
-                if slot not in known:
+                if not isinstance(slot, str) or slot not in known:
                     raise InstanceError(f"participant {pid!r} is available in unknown "
                                         f"slot {slot!r}")
             wanted = set(available)
@@ -180,9 +183,9 @@ def _parse_meetings(raw: Any, known: set[str]) -> tuple[Meeting, ...]:
         pairs.add(pair)
         weight = item.get("weight", 1)
         if (isinstance(weight, bool) or not isinstance(weight, int | float)
-                or not math.isfinite(weight) or weight <= 0):
+                or not 0 < weight <= MAX_WEIGHT):  # NaN, infinity and 10**400 fail here too
             raise InstanceError(f"meeting {a!r}-{b!r} has weight {weight!r}; "
-                                "a weight is a positive number")
+                                f"a weight is a positive number up to {MAX_WEIGHT:,}")
         meetings.append(Meeting(a=a, b=b, weight=weight))
     return tuple(meetings)
 

@@ -88,6 +88,8 @@ def read_json(path: Path) -> Any:
     except json.JSONDecodeError as error:
         raise BadInput(f"{path}: is not JSON: {error.msg} at line {error.lineno} "
                        f"column {error.colno}") from None
+    except RecursionError:  # the decoder recurses once per level of [ or {
+        raise BadInput(f"{path}: is JSON nested too deeply to be an instance") from None
 
 
 def read_keep(path: Path) -> list[Placement]:

@@ -101,7 +101,8 @@ def test_a_manager_takes_a_snapshot_with_the_button(client, demo, manager):
 
 
 def test_only_managers_may_take_a_snapshot(client, demo, outsider):
-    assert client.post(URL + "snapshot/").status_code == 403
+    answer = client.post(URL + "snapshot/")
+    assert answer.status_code == 302 and answer["Location"].startswith("/login/")
     client.force_login(outsider)
     assert client.post(URL + "snapshot/").status_code == 403
     assert client.get(URL + "snapshot/").status_code == 405

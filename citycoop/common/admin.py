@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from citycoop.accounts.models import User
 from citycoop.common.fields import fuzzy_columns
+from citycoop.common.models import TrashedRecord
 from citycoop.common.services import (
     StaleEditError,
     create_record,
@@ -150,3 +151,21 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         delete_record(obj, acting_user=acting_user(request))
+
+
+@admin.register(TrashedRecord)
+class TrashedRecordAdmin(admin.ModelAdmin):
+    """Read-only: a deleted record is restored from /audit/trash/, which checks the 30 days
+    and refills the search index; editing the kept rows here would corrupt the restore."""
+
+    list_display = ("object_repr", "content_type", "deleted_by_label", "deleted_at",
+                    "restored_at")
+    list_filter = ("content_type",)
+    search_fields = ("object_repr",)
+    exclude = ("payload",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

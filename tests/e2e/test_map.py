@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.e2e.conftest import screenshot
@@ -92,22 +94,31 @@ def test_the_map_draws_every_pairing_offline_and_an_arc_opens_its_pairing(page, 
     assert page.locator("h1").inner_text() == "Lyon – Guangzhou"
 
 
+def wait_until(page, expression: str, seconds: float = 30) -> None:
+    """Poll ``expression`` from the test: Playwright's own polling evaluates it with eval()
+    inside the page, which the site's Content-Security-Policy rightly forbids."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
+
+
 def test_a_filter_redraws_the_map_and_the_table_in_place(page, demo_site):
     open_map(page, demo_site)
     page.get_by_label("Theme").select_option("ports")
-    page.wait_for_function(
-        "new Set([...document.querySelectorAll('path.map-arc')].map(p => p.dataset.pairing))"
-        ".size === 3")
+    wait_until(page,
+               "new Set([...document.querySelectorAll('path.map-arc')].map(p => p.dataset.pairing))"
+               ".size === 3")
     assert pairings_drawn(page) == {
         "west-midlands-guangzhou-tianjin", "andalucia-smart-city-cluster-shantou",
         "tianjin-lazio"}
-    page.wait_for_function(
-        "document.querySelectorAll('#map-pairings tbody tr[data-pairing]').length === 3")
+    wait_until(page,
+               "document.querySelectorAll('#map-pairings tbody tr[data-pairing]').length === 3")
     assert "theme=ports" in page.url
     screenshot(page, "map-ports")
 
     page.get_by_label("Status").select_option("dormant")
-    page.wait_for_function("document.querySelectorAll('path.map-arc').length === 0")
+    wait_until(page, "document.querySelectorAll('path.map-arc').length === 0")
     assert page.locator("#map-status").inner_text() != ""
     assert "No pairing matches these filters." in page.locator("#map-pairings").inner_text()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,16 @@ def make_manager(username: str = "manager"):
     Membership.objects.create(user=user, role=Role.MANAGER,
                               programme=Programme.objects.get(slug="world-cities-2015-2016"))
     return user
+
+
+def wait_until(page, expression: str, seconds: float = 30) -> None:
+    """Poll ``expression`` from the test: Playwright's own polling (wait_for_function)
+    evaluates it with eval() inside the page, which the site's Content-Security-Policy rightly
+    forbids."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
 
 
 def screenshot(page, name: str) -> Path:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +60,7 @@ def open_map(page, site: str, query: str = "") -> list[str]:
     page.on("request", lambda request: requests.append(request.url))
     response = page.goto(site + "/map/" + query)
     assert response is not None and response.ok
-    page.wait_for_function("document.querySelectorAll('path.map-country').length > 100")
+    wait_until(page, "document.querySelectorAll('path.map-country').length > 100")
     page.wait_for_selector("#coop-map[data-arcs]", state="attached")
     return requests
 
@@ -92,15 +90,6 @@ def test_the_map_draws_every_pairing_offline_and_an_arc_opens_its_pairing(page, 
     page.mouse.click(point["x"], point["y"])
     page.wait_for_url("**/pairings/lyon-guangzhou/")
     assert page.locator("h1").inner_text() == "Lyon – Guangzhou"
-
-
-def wait_until(page, expression: str, seconds: float = 30) -> None:
-    """Poll ``expression`` from the test: Playwright's own polling evaluates it with eval()
-    inside the page, which the site's Content-Security-Policy rightly forbids."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
-        page.wait_for_timeout(100)
 
 
 def test_a_filter_redraws_the_map_and_the_table_in_place(page, demo_site):

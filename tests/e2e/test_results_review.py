@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from citycoop.reports.results_models import ActualValue, ValueStatus
-from tests.e2e.conftest import PASSWORD, make_manager, screenshot, sign_in
+from tests.e2e.conftest import PASSWORD, make_manager, screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +76,6 @@ def test_an_owner_enters_two_values_and_the_manager_approves_one_and_returns_the
 
     page.goto(f"{base}/results/{SLUG}/")
     page.locator("#results-chart").wait_for()
-    page.wait_for_function("Chart.getChart(document.getElementById('results-chart')) !== undefined")
+    wait_until(page, "Chart.getChart(document.getElementById('results-chart')) !== undefined")
     assert "90 %" in page.inner_text("table.target-vs-actual")        # 18 of 20
     screenshot(page, "results-programme")

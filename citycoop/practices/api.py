@@ -23,8 +23,7 @@ from .need_matching import matches_for
 
 router = Router(tags=["good practices"])
 
-TEXT_FIELDS = ("title", "summary", "problem", "what_was_done", "results", "cost_and_funding",
-               "what_it_took", "transferability_notes")
+TEXT_FIELDS = PracticeText.FIELDS
 
 
 class PracticeTextOut(Schema):

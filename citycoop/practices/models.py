@@ -19,13 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from citycoop.common.models import VersionedModel
+from citycoop.registry.models import check_sdgs
 
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
-
-
-def check_sdgs(sdgs: list) -> None:
-    if any(not isinstance(g, int) or not 1 <= g <= 17 for g in sdgs or []):
-        raise ValidationError({"sdgs": _("SDG goals are whole numbers from 1 to 17.")})
 
 
 class PracticeStatus(models.TextChoices):
@@ -113,6 +109,10 @@ class Practice(VersionedModel):
 
 class PracticeText(VersionedModel):
     """A practice's text in one language. The reader sees their language where it exists."""
+
+    # Every field of the text, in reading order: forms, the API, search and exports use it.
+    FIELDS = ("title", "summary", "problem", "what_was_done", "results", "cost_and_funding",
+              "what_it_took", "transferability_notes")
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="texts")
     language = models.CharField(_("language"), max_length=10, choices=LANGUAGE_CHOICES)

@@ -48,8 +48,7 @@ from .models import (
 # What a writer sets on a practice; status, dates and the label belong to the workflow.
 PRACTICE_FIELDS = frozenset({"place", "organisation", "original_language", "sdgs",
                              "transferability", "cost_amount", "cost_currency"})
-TEXT_FIELDS = ("title", "summary", "problem", "what_was_done", "results", "cost_and_funding",
-               "what_it_took", "transferability_notes")
+TEXT_FIELDS = PracticeText.FIELDS
 # What a reviewer must find written, in the original language, before reviewing.
 REQUIRED_TO_SUBMIT = ("title", "what_was_done")
 MANY_FIELDS = ("themes", "contacts", "pilots", "pairings", "events")

@@ -16,6 +16,12 @@ from citycoop.common.models import VersionedModel
 country_code = RegexValidator(r"^[A-Z]{2}$", _("Use the two-letter ISO 3166 code, e.g. GB or CN."))
 
 
+def check_sdgs(sdgs: list) -> None:
+    """SDG goals are whole numbers from 1 to 17 (a model's ``clean`` calls this)."""
+    if any(not isinstance(g, int) or not 1 <= g <= 17 for g in sdgs or []):
+        raise ValidationError({"sdgs": _("SDG goals are whole numbers from 1 to 17.")})
+
+
 class Programme(VersionedModel):
     slug = models.SlugField(_("key"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -63,8 +69,7 @@ class Theme(VersionedModel):
         return self.name
 
     def clean(self) -> None:
-        if any(not isinstance(g, int) or not 1 <= g <= 17 for g in self.sdgs or []):
-            raise ValidationError({"sdgs": _("SDG goals are whole numbers from 1 to 17.")})
+        check_sdgs(self.sdgs)
         if any(not str(c).isdigit() or len(str(c)) != 5 for c in self.dac_codes or []):
             raise ValidationError({"dac_codes": _("DAC sector codes have five digits.")})
         ancestor = self.parent
@@ -252,8 +257,7 @@ class CityProfile(VersionedModel):
         return str(_("Profile of %(place)s") % {"place": self.place})
 
     def clean(self) -> None:
-        if any(not isinstance(g, int) or not 1 <= g <= 17 for g in self.sdgs or []):
-            raise ValidationError({"sdgs": _("SDG goals are whole numbers from 1 to 17.")})
+        check_sdgs(self.sdgs)
 
     @staticmethod
     def lines(text: str) -> list[str]:

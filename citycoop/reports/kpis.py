@@ -261,16 +261,11 @@ def practice_figures(scope: Scope) -> dict[str, int]:
     return scope.once("practices", compute)
 
 
-def practices_published(scope: Scope) -> tuple[int, list[Part], None]:
-    return practice_figures(scope)["published"], [], None
-
-
-def practices_labelled(scope: Scope) -> tuple[int, list[Part], None]:
-    return practice_figures(scope)["labelled"], [], None
-
-
-def practices_transferred(scope: Scope) -> tuple[int, list[Part], None]:
-    return practice_figures(scope)["transferred"], [], None
+def practice_figure(key: str) -> Callable[[Scope], tuple[int, list[Part], None]]:
+    """One of :func:`practice_figures`' counts, as a KPI computation."""
+    def compute(scope: Scope) -> tuple[int, list[Part], None]:
+        return practice_figures(scope)[key], [], None
+    return compute
 
 
 # -- the registry -------------------------------------------------------------------------------
@@ -330,13 +325,14 @@ KPIS: dict[str, KpiDefinition] = _define(
         "Open next steps whose due date ended before today."), next_steps_overdue),
     KpiDefinition("practices_published", _("Good practices published"), _(
         "Good practices of the pairings in scope (linked to them, or from their cities and "
-        "organisations) that are published; dated by publication."), practices_published),
+        "organisations) that are published; dated by publication."),
+        practice_figure("published")),
     KpiDefinition("practices_labelled", _("Good practices labelled"), _(
         "Those of them awarded the programme's label; dated by the award."),
-        practices_labelled),
+        practice_figure("labelled")),
     KpiDefinition("practices_transferred", _("Good practices transferred"), _(
         "Published practices that another city reports having adopted; dated by the "
-        "report."), practices_transferred),
+        "report."), practice_figure("transferred")),
 )
 
 

@@ -18,8 +18,7 @@ from .models import Kind
 
 LABELLED = "labelled"
 
-TEXT_FIELDS = ("title", "summary", "problem", "what_was_done", "results", "cost_and_funding",
-               "what_it_took", "transferability_notes")
+TEXT_FIELDS = PracticeText.FIELDS
 
 
 def practice_status(status: str, labelled_at: object) -> str:

@@ -257,11 +257,18 @@ if env_bool("CITYCOOP_BEHIND_PROXY", False):
 # Deleted pairings and organisations can be restored for this many days (docs/audit.md).
 CITYCOOP_TRASH_DAYS = env_int("CITYCOOP_TRASH_DAYS", 30)
 
+# How long an answer kept for the public may lag a write (citycoop/common/freshness.py):
+# under a stream of writes the costly public pages are recomputed at most this often.
+CITYCOOP_PUBLIC_LAG_SECONDS = env_int("CITYCOOP_PUBLIC_LAG_SECONDS", 10)
+
 # Failed sign-ins: see citycoop/accounts/login.py.
 CITYCOOP_LOGIN_ATTEMPTS = env_int("CITYCOOP_LOGIN_ATTEMPTS", 5)
 CITYCOOP_LOGIN_WINDOW_MINUTES = env_int("CITYCOOP_LOGIN_WINDOW_MINUTES", 15)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Per process. Room for the public API's pages (one entry per address) beside the public
+    # home and map, so that the former do not push the costly latter out.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "OPTIONS": {"MAX_ENTRIES": 5000}},
     # Shared by the server's worker processes, so that a limit holds across them.
     "throttle": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                  "LOCATION": str(DATA_DIR / "throttle")},

@@ -31,10 +31,13 @@ def require_shared(relative: str) -> Path:
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached: the public pages' cache would otherwise carry
-    one test's portfolio into the next."""
+    one test's portfolio into the next. And the public sees each write at once (no lag: the
+    tests that ask about the lag set it themselves)."""
+    from django.conf import settings
     from django.core.cache import cache
 
     cache.clear()
+    settings.CITYCOOP_PUBLIC_LAG_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from citycoop.accounts.models import ApiToken, User
 from citycoop.accounts.tokens import token_for
-from citycoop.common.freshness import cached_until_change
+from citycoop.common.freshness import cached_for_public
 from citycoop.common.services import StaleEditError, update_record
 
 MAX_LIMIT = 500
@@ -150,11 +150,11 @@ def page(request: HttpRequest, queryset: QuerySet[Any], *, ordering: str,
     the page's rows into the answer's items in one go (so it can fetch what they share in one
     query); with ``fields`` the rows are plain dicts of those columns, not model objects.
 
-    The public's pages (no token, no session) are kept until the next write to the records,
-    as the public web pages are: what they show depends on the address alone."""
+    The public's pages (no token, no session) are kept as the public web pages are (see
+    common.freshness): what they show depends on the address alone."""
     if not getattr(request.user, "is_authenticated", False):
-        body = cached_until_change(
-            ("api", request.build_absolute_uri()),
+        body = cached_for_public(
+            request.user, ("api", request.build_absolute_uri()),
             lambda: _page(request, queryset, ordering, allowed, limit, cursor, shape,
                           fields).content)
         return HttpResponse(body, content_type="application/json")

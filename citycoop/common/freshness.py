@@ -1,27 +1,51 @@
 """Caching what the public sees until the records change.
 
 Every write goes through a service that writes an audit entry (the house's first rule), so the
-newest audit entry is a version number of the whole portfolio: a cached answer keyed
-on it can never outlive a change. Reading it is one lookup on the primary key.
+newest audit entry is a version number of the whole portfolio: an answer kept with the version
+it was computed at is known to be current while that version is the newest. Reading it is one
+lookup on the primary key.
 
 Answers for the public are cached; a signed-in user's view depends on their roles, so theirs
-are cached only where the key says all that decides it (the KPIs of a scope). The time limit
-bounds how long a write that bypassed the services
-(a hand-run SQL fix, a restore) can go unnoticed.
+are cached only where the key says all that decides it (the KPIs of a scope).
+
+Under a steady stream of writes every version is short-lived, and recomputing the public's
+heaviest answers (the home page's figures, the map's thousands of arcs) after each write would
+take the server's whole CPU. So a public answer may lag a write by
+``CITYCOOP_PUBLIC_LAG_SECONDS``: within that time after it was computed it is served as it is;
+after it, it is still served while one background thread of the process recomputes it, so no
+visitor waits for the recomputation. Signed-in users and :func:`cached_until_change` always get
+the current version; so does everyone with the lag set to 0.
+
+The time limit bounds how long a write that bypassed the services (a hand-run SQL fix, a
+restore) can go unnoticed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
+from django.utils import translation
+from django.utils.translation import get_language
 
 from citycoop.accounts.models import AuditEntry
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 600
+
+# The keys being recomputed in this process: one background thread recomputes each, while
+# the requests go on with the kept answer.
+_computing: set[str] = set()
+_computing_lock = threading.Lock()
+REFRESH_THREAD = "citycoop-public-refresh"
 
 
 def data_version() -> tuple[Any, ...]:
@@ -32,21 +56,64 @@ def data_version() -> tuple[Any, ...]:
 
 
 def cached_for_public(user: Any, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-    """``compute()``, kept for anonymous visitors until the next write; computed afresh for a
-    signed-in user."""
+    """``compute()``, kept for anonymous visitors (up to the public lag after a write);
+    computed afresh for a signed-in user."""
     if getattr(user, "is_authenticated", False):
         return compute()
-    return cached_until_change(("public", *key), compute)
+    return _kept(("public", *key), compute, settings.CITYCOOP_PUBLIC_LAG_SECONDS)
 
 
 def cached_until_change(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """``compute()``, kept until the next write. Only for answers that the key alone decides:
     the key must carry whatever sets what the answer may show (a KPI scope says whether it
     counts internal records; every manager of a programme sees the same count)."""
-    digest = hashlib.sha256(repr((data_version(), key)).encode()).hexdigest()
-    cache_key = f"citycoop:fresh:{digest}"
-    value = cache.get(cache_key)
-    if value is None:
-        value = compute()
-        cache.set(cache_key, value, TIMEOUT_SECONDS)
+    return _kept(key, compute, lag_seconds=0)
+
+
+def _kept(key: tuple[Hashable, ...], compute: Callable[[], T], lag_seconds: float) -> T:
+    """The kept answer for ``key`` if it is of the current version or younger than
+    ``lag_seconds``; an older one too, when some lag is allowed, while a background thread
+    recomputes it; otherwise ``compute()``, kept with the version it was computed at."""
+    cache_key = "citycoop:fresh:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    version = data_version()
+    kept = cache.get(cache_key)
+    if kept is not None:
+        kept_version, computed_at, value = kept
+        if kept_version == version:
+            return value  # type: ignore[no-any-return]
+        if lag_seconds > 0:
+            if time.time() - computed_at >= lag_seconds and _claim(cache_key):
+                threading.Thread(target=_recompute, daemon=True, name=REFRESH_THREAD,
+                                 args=(cache_key, version, compute, get_language())).start()
+            return value  # type: ignore[no-any-return]
+    computed_at = time.time()
+    value = compute()
+    cache.set(cache_key, (version, computed_at, value), TIMEOUT_SECONDS)
     return value
+
+
+def _claim(cache_key: str) -> bool:
+    """True if this thread may recompute ``cache_key`` (no other thread is at it)."""
+    with _computing_lock:
+        if cache_key in _computing:
+            return False
+        _computing.add(cache_key)
+        return True
+
+
+def _recompute(cache_key: str, version: tuple[Any, ...], compute: Callable[[], Any],
+               language: str | None) -> None:
+    """In a background thread: compute in the language of the request that asked, keep the
+    answer, and let go of the claim and of the thread's database connection."""
+    try:
+        computed_at = time.time()
+        with translation.override(language):
+            value = compute()
+        cache.set(cache_key, (version, computed_at, value), TIMEOUT_SECONDS)
+    except Exception:
+        # The kept answer stays; the next request after the lag tries again.
+        logger.exception("recomputing a public answer failed")
+    finally:
+        with _computing_lock:
+            _computing.discard(cache_key)
+        connections.close_all()

@@ -62,7 +62,8 @@ def headline_figures(programme: Programme, *, public_only: bool = True) -> Headl
         groups.setdefault(name, GroupFigures(name)).agreements_by_status[status] = n
         status_totals[status] += n
     kind_labels = dict(Event._meta.get_field("kind").choices or [])
-    kinds = Counter({kind_labels.get(row["kind"], row["kind"]): row["n"]
+    # Labels as plain text: the figures are cached, and a lazy label costs a class on unpickling.
+    kinds = Counter({str(kind_labels.get(row["kind"], row["kind"])): row["n"]
                      for row in Event.objects.filter(pk__in=events.values("pk"))
                      .values("kind").annotate(n=Count("id"))})
     return HeadlineFigures(

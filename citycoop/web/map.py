@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.gzip import gzip_page
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
 
+from citycoop.common.compressed import Compressed
 from citycoop.common.freshness import cached_for_public
 from citycoop.portfolio.models import PairingStatus, Side
 from citycoop.registry.models import Programme, Theme
@@ -45,7 +45,26 @@ def group_key(group: str) -> str:
     return slugify(group) or "other"
 
 
-def _arc_feature(route: Route, start: MapPlace, end: MapPlace) -> dict[str, Any]:
+class _Counts:
+    """"3 pilot projects", "1 pairing": each count translated once per map, not once per
+    feature (the map says them thousands of times, in the active language)."""
+
+    PHRASES = {
+        "pilots": lambda n: ngettext("%(count)d pilot project", "%(count)d pilot projects", n),
+        "pairings": lambda n: ngettext("%(count)d pairing", "%(count)d pairings", n),
+        "actions": lambda n: ngettext("%(count)d action", "%(count)d actions", n),
+    }
+
+    def __init__(self) -> None:
+        self.said: dict[tuple[str, int], str] = {}
+
+    def __call__(self, what: str, n: int) -> str:
+        if (what, n) not in self.said:
+            self.said[what, n] = self.PHRASES[what](n) % {"count": n}
+        return self.said[what, n]
+
+
+def _arc_feature(route: Route, start: MapPlace, end: MapPlace, counts: _Counts) -> dict[str, Any]:
     line = arc_coordinates((start.longitude, start.latitude), (end.longitude, end.latitude))
     return {
         "type": "Feature",
@@ -66,9 +85,7 @@ def _arc_feature(route: Route, start: MapPlace, end: MapPlace) -> dict[str, Any]
             "from": start.name,
             "to": end.name,
             "url": route.url,
-            "facts": [route.status_label,
-                      ngettext("%(count)d pilot project", "%(count)d pilot projects",
-                               route.pilots) % {"count": route.pilots}],
+            "facts": [route.status_label, counts("pilots", route.pilots)],
         },
     }
 
@@ -81,7 +98,7 @@ class _PlaceTally:
     activity: int = 0
 
 
-def _place_feature(tally: _PlaceTally) -> dict[str, Any]:
+def _place_feature(tally: _PlaceTally, counts: _Counts) -> dict[str, Any]:
     place = tally.place
     side = next(iter(tally.sides)) if len(tally.sides) == 1 else "both"
     return {
@@ -98,12 +115,7 @@ def _place_feature(tally: _PlaceTally) -> dict[str, Any]:
             "pairings": tally.pairings,
             "activity": tally.activity,
             "url": place.url,
-            "facts": [
-                ngettext("%(count)d pairing", "%(count)d pairings", tally.pairings)
-                % {"count": tally.pairings},
-                ngettext("%(count)d action", "%(count)d actions", tally.activity)
-                % {"count": tally.activity},
-            ],
+            "facts": [counts("pairings", tally.pairings), counts("actions", tally.activity)],
         },
     }
 
@@ -125,8 +137,9 @@ def _place_tallies(routes: Iterable[Route]) -> list[_PlaceTally]:
 
 def routes_geojson(routes: list[Route]) -> dict[str, Any]:
     """Arcs first, then places, so a client that draws in order puts the dots on top."""
-    arcs = [_arc_feature(route, a, b) for route in routes for a, b in route.segments]
-    places = [_place_feature(tally) for tally in _place_tallies(routes)]
+    counts = _Counts()
+    arcs = [_arc_feature(route, a, b, counts) for route in routes for a, b in route.segments]
+    places = [_place_feature(tally, counts) for tally in _place_tallies(routes)]
     return {"type": "FeatureCollection", "features": arcs + places}
 
 
@@ -202,15 +215,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-@gzip_page
 def map_data_view(request: HttpRequest) -> HttpResponse:
     form = MapFilterForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     filters = form.filters()
     # The public's map is the same for everyone, and redrawing thousands of arcs costs
-    # seconds: it is kept until the next change to the records (see common.freshness).
+    # seconds: it is kept, compressed once, until the records change (see common.freshness).
     body = cached_for_public(
         request.user, ("map-data", get_language(), *sorted(filters.items())),
-        lambda: JsonResponse(map_data(request.user, **filters)).content)
-    return HttpResponse(body, content_type="application/json")
+        lambda: Compressed.of(JsonResponse(map_data(request.user, **filters)).content))
+    return body.response(request, "application/json")

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.urls import reverse
 
 from citycoop.accounts.permissions import internal_reach, visible_pairings
+from citycoop.common.slug_urls import slug_urls
 from citycoop.portfolio.models import Pairing, PairingMember, PilotProject, Side
 from citycoop.registry.models import Theme
 
@@ -26,10 +26,8 @@ class MapPlace:
     country: str
     longitude: float
     latitude: float
+    url: str
 
-    @property
-    def url(self) -> str:
-        return reverse("web:place", args=[self.slug])
 
 
 @dataclass
@@ -46,6 +44,7 @@ class Route:
     programme_id: int
     programme_slug: str
     programme_name: str
+    url: str
     pilots: int = 0
     actions: int = 0
     themes: list[str] = field(default_factory=list)
@@ -53,10 +52,6 @@ class Route:
     partner: list[MapPlace] = field(default_factory=list)
     eu_members: list[str] = field(default_factory=list)
     partner_members: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return reverse("web:pairing", args=[self.slug])
 
     @property
     def segments(self) -> list[tuple[MapPlace, MapPlace]]:
@@ -105,15 +100,16 @@ def _pairings(user: Any, *, programme: str | None, status: str | None,
 PLACE_COLUMNS = ("id", "slug", "name", "other_names", "country", "longitude", "latitude")
 
 
-def _place(row: dict[str, Any], prefix: str) -> MapPlace | None:
+def _place(row: dict[str, Any], prefix: str, url: Callable[[str], str]) -> MapPlace | None:
     values = {name: row[prefix + name] for name in PLACE_COLUMNS}
     if values["id"] is None or values["latitude"] is None or values["longitude"] is None:
         return None
     local = (values.pop("other_names") or {}).get("zh", "")
-    return MapPlace(local_name=local, **values)
+    return MapPlace(local_name=local, url=url(values["slug"]), **values)
 
 
 def _add_members(routes: dict[int, Route], pairing_ids: QuerySet) -> None:
+    place_url = slug_urls("web:place")
     columns = [f"{prefix}{name}" for prefix in ("place__", "organisation__place__")
                for name in PLACE_COLUMNS]
     rows = (PairingMember.objects.filter(pairing__in=pairing_ids)
@@ -125,7 +121,8 @@ def _add_members(routes: dict[int, Route], pairing_ids: QuerySet) -> None:
         (route.eu_members if eu else route.partner_members).append(
             row["place__name"] or row["organisation__name"] or "")
         # Where a member sits on the map: its place, or an organisation's place, if located.
-        place = _place(row, "place__") or _place(row, "organisation__place__")
+        place = (_place(row, "place__", place_url)
+                 or _place(row, "organisation__place__", place_url))
         side = route.eu if eu else route.partner
         # An organisation often sits in a member place ("Andalucía" and its cluster): one dot.
         if place is not None and all(p.id != place.id for p in side):
@@ -166,17 +163,19 @@ def map_routes(user: Any, *, programme: str | None = None, theme: str | None = N
     """The pairings this user may see that pass the filters, ready to draw or to list."""
     themes = theme_family(theme) if theme else None
     pairings = _pairings(user, programme=programme, status=status, themes=themes)
-    labels = dict(Pairing._meta.get_field("status").flatchoices)  # type: ignore[union-attr]
+    labels = {value: str(label) for value, label
+              in Pairing._meta.get_field("status").flatchoices}  # type: ignore[union-attr]
+    pairing_url = slug_urls("web:pairing")
     routes: dict[int, Route] = {}
     for row in pairings.order_by("programme__starts_start", "group", "number", "label").values(
             "id", "slug", "label", "group", "status", "is_public", "programme_id",
             "programme__slug", "programme__name"):
         routes[row["id"]] = Route(
             id=row["id"], slug=row["slug"], label=row["label"], group=row["group"],
-            status=row["status"], status_label=str(labels.get(row["status"], row["status"])),
+            status=row["status"], status_label=labels.get(row["status"], row["status"]),
             is_public=row["is_public"], programme_id=row["programme_id"],
             programme_slug=row["programme__slug"],
-            programme_name=row["programme__name"])
+            programme_name=row["programme__name"], url=pairing_url(row["slug"]))
     if routes:
         ids = pairings.values("pk")
         _add_members(routes, ids)

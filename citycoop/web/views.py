@@ -85,23 +85,35 @@ def home(request: HttpRequest) -> HttpResponse:
                                        computed=False)
             .select_related("source", "programme").order_by("group", "-name")
         )
-        rows = pairing_rows(request, programme)
-        context["pairings"] = rows[:PAIRINGS_PER_PAGE]
-        context["more_pairings"] = rows.count() > PAIRINGS_PER_PAGE
+        ids = list(pairing_ids(request, programme)[:PAIRINGS_PER_PAGE + 1])
+        context["pairings"] = pairing_rows(ids[:PAIRINGS_PER_PAGE])
+        context["more_pairings"] = len(ids) > PAIRINGS_PER_PAGE
     return render(request, "web/home.html", context)
 
 
-def pairing_rows(request: HttpRequest, programme: Programme | None = None):  # type: ignore[no-untyped-def]
-    pairings = Pairing.objects.select_related("programme")
+PAIRING_ORDER = ("programme__starts_start", "group", "number", "label", "pk")
+
+
+def pairing_ids(request: HttpRequest, programme: Programme | None = None) -> QuerySet[Any]:
+    """The ids of the pairings this user may see, in the order of the tables."""
+    pairings = Pairing.objects.all()
     if programme is not None:
         pairings = pairings.filter(programme=programme)
-    return (
-        visible_pairings(request.user, pairings)
-        .annotate(pilot_count=public_count(PilotProject), agreement_count=public_count(Agreement))
-        .prefetch_related(Prefetch("members", queryset=PairingMember.objects.select_related(
-            "place", "organisation")))
-        .order_by("programme__starts_start", "group", "number", "label")
-    )
+    return visible_pairings(request.user, pairings).order_by(*PAIRING_ORDER).values_list(
+        "pk", flat=True)
+
+
+def pairing_rows(ids: list[int]) -> list[Pairing]:
+    """These pairings, in this order, with their public pilot and agreement counts and
+    members. Only for a page of ids: the counts are subqueries, and a database sorting the
+    whole portfolio by the table's order would compute them for every pairing first."""
+    rows = (Pairing.objects.filter(pk__in=ids).select_related("programme")
+            .annotate(pilot_count=public_count(PilotProject),
+                      agreement_count=public_count(Agreement))
+            .prefetch_related(Prefetch("members", queryset=PairingMember.objects.select_related(
+                "place", "organisation"))))
+    by_id = {pairing.pk: pairing for pairing in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 PAIRINGS_PER_PAGE = 50
@@ -116,9 +128,9 @@ def public_count(model: type[PilotProject] | type[Agreement]) -> Coalesce:
 
 
 def pairing_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(pairing_rows(request), PAIRINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(pairing_ids(request), PAIRINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "web/pairing_list.html", {
-        "pairings": page.object_list, "page": page,
+        "pairings": pairing_rows(list(page.object_list)), "page": page,
         "can_create": can_create_pairing(request.user)})
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import io
 import json
-import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -32,15 +31,7 @@ from django.urls import reverse
 from . import permission_matrix as matrix
 from .workspace_fixtures import OTHER_PAIRING, OWN_PAIRING, pairing_persona
 
-pytestmark = [
-    pytest.mark.django_db,
-    # The matrix keeps one transaction open across 1,400 requests; on PostgreSQL the
-    # connection is closed under it between requests. Who may do what does not depend on the
-    # database, and the SQLite run asks every case.
-    pytest.mark.skipif(os.environ.get("CITYCOOP_DATABASE_URL", "").startswith("postgres"),
-                       reason="the SQLite run covers the permission matrix; on PostgreSQL "
-                              "its module-wide transaction is closed between requests"),
-]
+pytestmark = pytest.mark.django_db
 
 SIGNED_IN_ROLES = ("admin", "manager", "coordinator", "other", "member")
 # Answers that mean "past the permission checks, judged on the request itself".
@@ -227,21 +218,18 @@ def build_world() -> SimpleNamespace:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    """Made once; rolled back when the module is done. Django closes a connection that is
-    not in autocommit at the end of each request (PostgreSQL would lose the module's
-    transaction): that is switched off while the module runs, as a test case does."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
+    """Made once; rolled back when the module is done.
 
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    The module's transaction lives as long as the connection does. Django closes a
+    connection that is not in autocommit whenever request_finished fires with
+    close_old_connections connected; the test client fires it with that receiver
+    disconnected, when it closes a response (a streamed one once it has been read). Nothing
+    here may fire it again, e.g. by calling response.close(): on PostgreSQL that closes the
+    connection and with it the transaction (SQLite's in-memory test database ignores a close).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
 
 
 # -- asking and judging ----------------------------------------------------------------------
@@ -295,9 +283,10 @@ def leaked(case: matrix.Case, role: str, response: HttpResponse) -> list[str]:
     if role == "token":
         # A page ignores the token; on the API it reads as the manager, who sees all.
         role = "anonymous" if case.kind == "page" else "manager"
+    # The client has closed the response already (a streamed one as its last chunk is read);
+    # closing it again would fire request_finished, see world().
     body = (b"".join(response.streaming_content)  # type: ignore[attr-defined]
             if response.streaming else response.content)
-    response.close()
     if body.startswith(b"PK"):  # a zip (the open-data dump, a spreadsheet): read each file
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             body = b"".join(archive.read(name) for name in archive.namelist())

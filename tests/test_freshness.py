@@ -90,6 +90,25 @@ def test_after_the_lag_one_background_thread_recomputes_while_the_kept_answer_is
     assert computed == ["slow"]
 
 
+def test_an_answer_slow_to_compute_lags_ten_times_its_computing_time(settings,
+                                                                        clock_and_version,
+                                                                        monkeypatch):
+    settings.CITYCOOP_PUBLIC_LAG_SECONDS = 10
+    ticks = iter([0.0, 3.0])   # the computation takes 3 s: it lags 30 s, not 10
+    monkeypatch.setattr(freshness.time, "perf_counter", lambda: next(ticks))
+    assert cached_for_public(PUBLIC, ("map",), lambda: "old") == "old"
+    clock_and_version["version"] = (2, "second write")
+    clock_and_version["now"] += 29
+    assert cached_for_public(PUBLIC, ("map",), lambda: "new") == "old"
+    wait_for_recomputations()
+    assert cached_for_public(PUBLIC, ("map",), lambda: "new") == "old", "still within 30 s"
+    ticks = iter([0.0, 0.1])
+    clock_and_version["now"] += 2
+    assert cached_for_public(PUBLIC, ("map",), lambda: "new") == "old"
+    wait_for_recomputations()
+    assert cached_for_public(PUBLIC, ("map",), lambda: "unused") == "new"
+
+
 def test_the_recomputation_speaks_the_language_of_the_request(settings, clock_and_version):
     settings.CITYCOOP_PUBLIC_LAG_SECONDS = 10
     assert cached_for_public(PUBLIC, ("lang",), translation.get_language) == "en"

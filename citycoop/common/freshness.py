@@ -13,8 +13,11 @@ heaviest answers (the home page's figures, the map's thousands of arcs) after ea
 take the server's whole CPU. So a public answer may lag a write by
 ``CITYCOOP_PUBLIC_LAG_SECONDS``: within that time after it was computed it is served as it is;
 after it, it is still served while one background thread of the process recomputes it, so no
-visitor waits for the recomputation. Signed-in users and :func:`cached_until_change` always get
-the current version; so does everyone with the lag set to 0.
+visitor waits for the recomputation. An answer that takes long to compute (the map of ten
+thousand pairings: seconds) lags longer, ten times its computing time, so that keeping
+it current never takes more than a tenth of a core. Signed-in users and
+:func:`cached_until_change` always get the current version; so does everyone with the lag
+set to 0.
 
 The time limit bounds how long a write that bypassed the services (a hand-run SQL fix, a
 restore) can go unnoticed.
@@ -38,6 +41,8 @@ from django.utils.translation import get_language
 from citycoop.accounts.models import AuditEntry
 
 T = TypeVar("T")
+# An answer lags at least this many times as long as it took to compute.
+LAG_PER_COMPUTING_SECOND = 10
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 600
 
@@ -78,18 +83,16 @@ def _kept(key: tuple[Hashable, ...], compute: Callable[[], T], lag_seconds: floa
     version = data_version()
     kept = cache.get(cache_key)
     if kept is not None:
-        kept_version, computed_at, value = kept
+        kept_version, computed_at, took, value = kept
         if kept_version == version:
             return value  # type: ignore[no-any-return]
         if lag_seconds > 0:
-            if time.time() - computed_at >= lag_seconds and _claim(cache_key):
+            lag = max(lag_seconds, LAG_PER_COMPUTING_SECOND * took)
+            if time.time() - computed_at >= lag and _claim(cache_key):
                 threading.Thread(target=_recompute, daemon=True, name=REFRESH_THREAD,
                                  args=(cache_key, version, compute, get_language())).start()
             return value  # type: ignore[no-any-return]
-    computed_at = time.time()
-    value = compute()
-    cache.set(cache_key, (version, computed_at, value), TIMEOUT_SECONDS)
-    return value
+    return _compute_and_keep(cache_key, version, compute)
 
 
 def _claim(cache_key: str) -> bool:
@@ -106,10 +109,8 @@ def _recompute(cache_key: str, version: tuple[Any, ...], compute: Callable[[], A
     """In a background thread: compute in the language of the request that asked, keep the
     answer, and let go of the claim and of the thread's database connection."""
     try:
-        computed_at = time.time()
         with translation.override(language):
-            value = compute()
-        cache.set(cache_key, (version, computed_at, value), TIMEOUT_SECONDS)
+            _compute_and_keep(cache_key, version, compute)
     except Exception:
         # The kept answer stays; the next request after the lag tries again.
         logger.exception("recomputing a public answer failed")
@@ -117,3 +118,11 @@ def _recompute(cache_key: str, version: tuple[Any, ...], compute: Callable[[], A
         with _computing_lock:
             _computing.discard(cache_key)
         connections.close_all()
+
+
+def _compute_and_keep(cache_key: str, version: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    computed_at, started = time.time(), time.perf_counter()
+    value = compute()
+    took = time.perf_counter() - started
+    cache.set(cache_key, (version, computed_at, took, value), TIMEOUT_SECONDS)
+    return value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -40,6 +41,7 @@ TABLE_ROWS = 100
 
 # GeoJSON --------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=256)
 def group_key(group: str) -> str:
     """A CSS-safe key for a country group: the page and the script colour arcs by it."""
     return slugify(group) or "other"

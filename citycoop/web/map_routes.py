@@ -97,14 +97,16 @@ def _pairings(user: Any, *, programme: str | None, status: str | None,
     return visible_pairings(user, pairings)
 
 
-PLACE_COLUMNS = ("id", "slug", "name", "other_names", "country", "longitude", "latitude")
+# The Chinese name alone is read out of other_names: decoding the whole JSON of every place
+# of every member costs more than the rest of the row.
+PLACE_COLUMNS = ("id", "slug", "name", "other_names__zh", "country", "longitude", "latitude")
 
 
 def _place(row: dict[str, Any], prefix: str, url: Callable[[str], str]) -> MapPlace | None:
     values = {name: row[prefix + name] for name in PLACE_COLUMNS}
     if values["id"] is None or values["latitude"] is None or values["longitude"] is None:
         return None
-    local = (values.pop("other_names") or {}).get("zh", "")
+    local = values.pop("other_names__zh") or ""
     return MapPlace(local_name=local, url=url(values["slug"]), **values)
 
 

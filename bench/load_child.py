@@ -74,8 +74,10 @@ def setup(payload: dict[str, Any]) -> dict[str, Any]:
     events = list(Event.objects.filter(pk__in=sample_ids(Event.objects.filter(is_public=True),
                                                          200, rng))
                   .values_list("slug", flat=True))
-    words = sorted({word for label in pairings[:40] for word in label.split("-")[:1]})
-    words += ["cooperation", "smart+city", "waste", "energy"]
+    # Searches: mostly a city's name (each a different search, as visitors' queries are),
+    # a tenth one of four words found in a large part of the index.
+    words = sorted({word for label in pairings for word in label.split("-")[:2] if len(word) > 2})
+    words += ["cooperation", "smart+city", "waste", "energy"] * max(1, len(words) // 36)
     counts = {"pairings": Pairing.objects.count(), "pilots": PilotProject.objects.count(),
               "actions": Action.objects.count(), "next steps": NextStep.objects.count(),
               "events": Event.objects.count()}

@@ -99,5 +99,7 @@ def test_place_and_event_pages_answer(client, demo):
 @pytest.mark.parametrize("url", ["/", "/pairings/", "/pairings/lyon-guangzhou/"])
 def test_list_and_detail_pages_cost_a_bounded_number_of_queries(
         client, demo, django_assert_max_num_queries, url):
-    with django_assert_max_num_queries(25):
+    # The same few queries whatever the portfolio's size (a pairing page reads its events'
+    # and next steps' ids from each index apart: five small queries instead of two scans).
+    with django_assert_max_num_queries(30):
         assert client.get(url).status_code == 200

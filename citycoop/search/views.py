@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
+from citycoop.common.freshness import cached_for_public
 from citycoop.portfolio.models import ActionStatus, AgreementStatus, PairingStatus, PilotStatus
 from citycoop.practices.models import NeedStatus, PracticeStatus
 from citycoop.registry.models import Programme, Theme
@@ -149,8 +150,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = page_number(request.GET.get("page"))
     context: dict = {"query": query, "chosen": chosen, "results": None}
     if query_terms(query) or chosen:
-        results = get_backend().search(query, facets=chosen, visible_to=request.user,
-                                       limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        # The public's results depend on the address alone: a common word ranked among
+        # hundreds of thousands of entries is worked out once, not for every visitor.
+        results = cached_for_public(
+            request.user, ("search", query, repr(sorted(chosen.items())), page),
+            lambda: get_backend().search(query, facets=chosen, visible_to=request.user,
+                                         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE))
         pages = max(1, -(-results.total // PAGE_SIZE))
         context.update({
             "results": results,

@@ -158,13 +158,12 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
                  queryset=AgreementParty.objects.select_related("place", "organisation")),
         "next_steps",
     ).select_related("signed_at_event")
-    # Subqueries rather than OR over joins: the joins would be made for every event and
-    # next step of the portfolio before the OR could throw them away.
+    # The ids first, each list from its own index: an OR of subqueries (or of joins) makes
+    # the database read every event and next step of the portfolio to test each one.
     pilot_ids = PilotProject.objects.filter(pairing=pairing).values("pk")
-    events = Event.objects.filter(
-        Q(pk__in=Event.pairings.through.objects.filter(pairing=pairing).values("event_id"))
-        | Q(pk__in=Event.pilots.through.objects.filter(pilotproject__in=pilot_ids)
-            .values("event_id")))
+    events = Event.objects.filter(pk__in=ids_of(
+        Event.pairings.through.objects.filter(pairing=pairing).values_list("event_id"),
+        Event.pilots.through.objects.filter(pilotproject__in=pilot_ids).values_list("event_id")))
     if not internal:
         pilots = pilots.filter(is_public=True)
         agreements = agreements.filter(is_public=True)
@@ -185,10 +184,11 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
     step_agreements = Agreement.objects.filter(pairing=pairing)
     if not internal:
         step_agreements = step_agreements.filter(is_public=True)
-    next_steps = NextStep.objects.filter(
-        Q(pairing=pairing) | Q(pilot__in=step_pilots)
-        | Q(agreement__in=step_agreements.values("pk"))
-    ).select_related("owner", "pilot", "agreement").order_by(
+    next_steps = NextStep.objects.filter(pk__in=ids_of(
+        NextStep.objects.filter(pairing=pairing).values_list("pk"),
+        NextStep.objects.filter(pilot__in=step_pilots).values_list("pk"),
+        NextStep.objects.filter(agreement__in=step_agreements.values("pk")).values_list("pk"),
+    )).select_related("owner", "pilot", "agreement").order_by(
         Case(When(status=NextStepStatus.OPEN, then=0), default=1), "due_start", "id")
     return render(request, "web/pairing_detail.html", {
         "pairing": pairing,
@@ -209,6 +209,11 @@ def pairing_detail(request: HttpRequest, slug: str) -> HttpResponse:
             request.user, ("pairing-network", pairing.pk, get_language()),
             lambda: network_picture(network_around_pairing(pairing, request.user))),
     })
+
+
+def ids_of(*queries: QuerySet[Any]) -> list[int]:
+    """The ids that any of these one-column queries gives, each run on its own."""
+    return sorted({row[0] for query in queries for row in query})
 
 
 PILOT_ACTIONS_PER_PAGE = 50

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.http import HttpRequest
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from citycoop.accounts.models import User
 from citycoop.common.fields import fuzzy_columns
@@ -23,6 +23,7 @@ from citycoop.common.services import (
     delete_record,
     update_record,
 )
+from citycoop.common.trash import TrashRefused
 from citycoop.lib.fuzzydate import FuzzyDateError, parse_entry, parse_or_unknown
 
 
@@ -151,6 +152,63 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         delete_record(obj, acting_user=acting_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        """The "delete selected" action: each record through the audited delete, so each
+        has its entry in the log, all or none. Each is deleted as it was loaded before the
+        action: its entry keeps a link that deleting another selected record emptied (a
+        place's parent)."""
+        user = acting_user(request)
+        with transaction.atomic():
+            for obj in list(queryset):
+                delete_record(obj, acting_user=user)
+
+
+class TrashingAdmin(AuditedAdmin):
+    """For the records the workspace deletes into the trash (pairings, organisations): the
+    admin's delete page and its "delete selected" action go through the same service, so
+    what is deleted here can be restored from /audit/trash/ too.
+
+    A subclass says which service with :meth:`trash`."""
+
+    def trash(self, obj: Any, *, acting_user: User) -> TrashedRecord:
+        raise NotImplementedError(f"{type(self).__name__} must say how to trash a record")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.trash(obj, acting_user=acting_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        """Each record into the trash, all or none. Each is kept as it was before the action:
+        a reference that deleting one empties in another selected record (a unit's parent)
+        stays in the second one's trash, and whichever is restored first, the link comes
+        back. A record that an earlier one took along is in that one's trash already."""
+        user = acting_user(request)
+        manager = self.model._default_manager
+        selected = list(queryset)
+        with transaction.atomic():
+            for obj in selected:
+                if manager.filter(pk=obj.pk).exists():
+                    self.trash(obj, acting_user=user)
+
+    # The admin refuses beforehand what the trash refuses (records that others still
+    # protect); should one slip through between the confirmation and the deletion, say why
+    # instead of failing. Nothing was deleted: the delete page runs in a transaction, and
+    # so does delete_queryset above.
+    def delete_view(self, request: HttpRequest, object_id: str,
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except TrashRefused as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def changelist_view(self, request: HttpRequest,
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().changelist_view(request, extra_context)
+        except TrashRefused as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(TrashedRecord)

@@ -1,6 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
 
-from citycoop.common.admin import AuditedAdmin, AuditedStackedInline, AuditedTabularInline
+from citycoop.accounts.models import User
+from citycoop.common.admin import (
+    AuditedAdmin,
+    AuditedStackedInline,
+    AuditedTabularInline,
+    TrashingAdmin,
+)
+from citycoop.common.models import TrashedRecord
 
 from .models import (
     Action,
@@ -12,6 +21,7 @@ from .models import (
     PairingMember,
     PilotProject,
 )
+from .services import delete_pairing
 
 
 class PairingMemberInline(AuditedTabularInline):
@@ -28,12 +38,15 @@ class PilotInline(AuditedTabularInline):
 
 
 @admin.register(Pairing)
-class PairingAdmin(AuditedAdmin):
+class PairingAdmin(TrashingAdmin):
     list_display = ["label", "programme", "group", "number", "status"]
     list_filter = ["programme", "group", "status"]
     search_fields = ["label", "slug", "summary"]
     inlines = [PairingMemberInline, PilotInline]
     filter_horizontal = ["also_in"]
+
+    def trash(self, obj: Any, *, acting_user: User) -> TrashedRecord:
+        return delete_pairing(obj, acting_user=acting_user)
 
 
 class ActionInline(AuditedStackedInline):

@@ -1,8 +1,13 @@
+from typing import Any
+
 from django.contrib import admin
 
-from citycoop.common.admin import AuditedAdmin, AuditedTabularInline
+from citycoop.accounts.models import User
+from citycoop.common.admin import AuditedAdmin, AuditedTabularInline, TrashingAdmin
+from citycoop.common.models import TrashedRecord
 
 from .models import CityProfile, Organisation, Person, Place, Programme, Theme
+from .services import delete_organisation
 
 
 @admin.register(Programme)
@@ -44,12 +49,15 @@ class PersonInline(AuditedTabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedAdmin):
+class OrganisationAdmin(TrashingAdmin):
     list_display = ["name", "acronym", "type", "country", "place"]
     list_filter = ["type", "country"]
     search_fields = ["name", "acronym", "aliases", "slug"]
     autocomplete_fields = ["place", "parent"]
     inlines = [PersonInline]
+
+    def trash(self, obj: Any, *, acting_user: User) -> TrashedRecord:
+        return delete_organisation(obj, acting_user=acting_user)
 
 
 @admin.register(Person)

@@ -341,6 +341,12 @@ CALLS: dict[str, Callable[[World], Callable[[], Any]]] = {
     "accounts.tokens.revoke_token": lambda w: call(
         "accounts.tokens.revoke_token", service("accounts.tokens.create_token")(
             w.user, name="dashboard", acting_user=w.user)[0], acting_user=w.user),
+    "accounts.account_audit.audit_account": lambda w: call(
+        "accounts.account_audit.audit_account", w.user,
+        w.user, {}, AuditAction.CREATE),
+    "accounts.account_audit.delete_account": lambda w: call(
+        "accounts.account_audit.delete_account",
+        apps.get_model("accounts.user").objects.create_user("leaving"), acting_user=w.user),
     # portfolio
     "portfolio.services.create_pairing": lambda w: call(
         "portfolio.services.create_pairing", {"slug": "audit-pairing", "label": "Audit",

@@ -1,24 +1,77 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models, transaction
+from django.http import HttpRequest
 
-from .models import ApiToken, AuditEntry, Membership, User
+from citycoop.common.admin import (
+    AuditedAdmin,
+    AuditedInlinesAndDeletes,
+    AuditedTabularInline,
+    acting_user,
+)
+from citycoop.common.services import record_audit
+
+from .account_audit import PASSWORD_NOTE, account_values, audit_account, delete_account
+from .models import ApiToken, AuditAction, AuditEntry, Membership, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(AuditedTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["programme", "pairing"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedInlinesAndDeletes, BaseUserAdmin):  # type: ignore[misc]
+    """Django's user admin, every change written to the audit log: the account's fields,
+    groups and permissions, its roles (the memberships below it), a new password (noted,
+    never its hash) and its deletion."""
+
     inlines = [MembershipInline]
     fieldsets = (*BaseUserAdmin.fieldsets, ("citycoop", {"fields": ["person"]}))  # type: ignore[misc]
     autocomplete_fields = ["person"]
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The account's values before, kept for save_related, which saves the groups and
+        # permissions after the account and then writes one entry for all of it.
+        request._account_before = (  # type: ignore[attr-defined]
+            account_values(User.objects.get(pk=obj.pk)) if change else {})
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any,
+                     change: bool) -> None:
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            audit_account(acting_user(request), form.instance,
+                          getattr(request, "_account_before", {}),
+                          AuditAction.UPDATE if change else AuditAction.CREATE)
+
+    def user_change_password(self, request: HttpRequest, id: str,
+                             form_url: str = "") -> Any:
+        # The new password and its entry in one transaction: a redirect means it was saved.
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                record_audit(acting_user(request), AuditAction.UPDATE, User.objects.get(pk=id),
+                             {PASSWORD_NOTE: "yes"})
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        delete_account(obj, acting_user=acting_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        user = acting_user(request)
+        with transaction.atomic():
+            for account in list(queryset):
+                delete_account(account, acting_user=user)
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
+    """A user's roles: each one given, changed or taken away is in the audit log."""
+
     list_display = ["user", "role", "programme", "pairing"]
     list_filter = ["role", "programme"]
     search_fields = ["user__username", "pairing__label", "programme__name"]
@@ -45,9 +98,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     """Tokens are made by their users (or `citycoop token`), which shows the secret once;
-    here an admin sees them and can revoke one by setting its revoked date."""
+    here an admin sees them and can revoke one by setting its revoked date (audited)."""
 
     list_display = ["name", "user", "scope", "prefix", "created_at", "last_used_at",
                     "revoked_at"]

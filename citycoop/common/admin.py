@@ -112,23 +112,9 @@ def acting_user(request: HttpRequest) -> User:
     return user
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Saves records and their inlines through the services: audited, validated, refused
-    when stale. Many-to-many fields are saved by Django after the record, as usual."""
-
-    form = VersionedAdminForm
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
-                 **kwargs: Any) -> Any:
-        kwargs["exclude"] = [*(kwargs.get("exclude") or []), *derived_columns(self.model)]
-        return super().get_form(request, obj, change, **kwargs)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = save_through_services(form, acting_user(request))
-        obj.pk = saved.pk
-        form.instance = saved
-        if hasattr(saved, "version"):
-            obj.version = saved.version
+class AuditedInlinesAndDeletes:
+    """A model admin's inlines and deletions through the audited services (for admins whose
+    own form saves differently, as the user admin's does)."""
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # The admin's change message reads these three lists, as BaseModelFormSet.save fills them.
@@ -162,6 +148,29 @@ class AuditedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for obj in list(queryset):
                 delete_record(obj, acting_user=user)
+
+
+class AuditedAdmin(AuditedInlinesAndDeletes, admin.ModelAdmin):
+    """Saves records and their inlines through the services: audited, validated, refused
+    when stale. Many-to-many fields are saved by Django after the record, as usual."""
+
+    form = VersionedAdminForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False,
+                 **kwargs: Any) -> Any:
+        # Given here, "exclude" replaces the one Django builds, so it says all of it: the
+        # admin's own, the read-only fields and the derived columns.
+        kwargs["exclude"] = [*(self.exclude or []), *(kwargs.get("exclude") or []),
+                             *self.get_readonly_fields(request, obj),
+                             *derived_columns(self.model)]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = save_through_services(form, acting_user(request))
+        obj.pk = saved.pk
+        form.instance = saved
+        if hasattr(saved, "version"):
+            obj.version = saved.version
 
 
 class TrashingAdmin(AuditedAdmin):

@@ -13,7 +13,7 @@ class SourceDocumentAdmin(AuditedAdmin):
 
 
 @admin.register(Provenance)
-class ProvenanceAdmin(admin.ModelAdmin):
+class ProvenanceAdmin(AuditedAdmin):
     list_display = ["document", "content_type", "object_id", "field", "start", "end"]
     list_filter = ["document", "content_type", "field"]
     search_fields = ["excerpt"]

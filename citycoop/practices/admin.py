@@ -52,7 +52,7 @@ class PracticeAdmin(AuditedAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(AuditedAdmin):
     list_display = ["practice", "reviewer", "decision", "created_at"]
     list_filter = ["decision"]
     search_fields = ["practice__title", "reviewer__username", "comment"]

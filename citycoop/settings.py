@@ -75,10 +75,12 @@ def database_from_url(url: str, data_dir: Path) -> dict:
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            # A web app's queries are short: compiling them (JIT) costs more than it saves.
-            # A common word's matches (200,000 titles) need their bitmap exact in memory:
-            # with the 4 MB default it turns lossy and every row of its pages is re-checked.
-            "OPTIONS": {"options": "-c jit=off -c work_mem=16MB"},
+            # A web app's queries are short: compiling them (JIT) costs more than it saves,
+            # and a query spread over parallel workers takes every core from the other
+            # requests. A common word's matches (200,000 titles) need their bitmap exact in
+            # memory: with the 4 MB default it turns lossy and every row is re-checked.
+            "OPTIONS": {"options": "-c jit=off -c max_parallel_workers_per_gather=0"
+                                   " -c work_mem=16MB"},
         }
     raise ImproperlyConfigured(
         f"CITYCOOP_DATABASE_URL={url!r}: the scheme must be sqlite:// or postgres://."

@@ -67,6 +67,16 @@ def admin_user(db):
 
 
 @pytest.fixture
+def staff(admin_user):
+    """A browser signed in to the Django admin as the superuser."""
+    from django.test import Client
+
+    client = Client()
+    assert client.login(username=admin_user.username, password="a-long-test-password")
+    return client
+
+
+@pytest.fixture
 def manager(db, demo):
     from citycoop.accounts.models import Membership, Role, User
     from citycoop.registry.models import Programme

@@ -19,17 +19,9 @@ from citycoop.accounts.tokens import create_token
 from citycoop.common.services import create_record
 from citycoop.registry.models import Programme
 
+from .admin_helpers import admin_url
+
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-long-test-password"  # conftest.py's admin_user
-
-
-@pytest.fixture
-def staff(admin_user: Any) -> Client:
-    client = Client()
-    assert client.login(username=admin_user.username, password=PASSWORD)
-    return client
-
 
 @pytest.fixture
 def programme() -> Programme:
@@ -48,9 +40,6 @@ def entries(record: models.Model, action: str | None = None) -> list[AuditEntry]
         object_id=str(record.pk)).order_by("pk")
     return list(found.filter(action=action) if action else found)
 
-
-def admin_url(model: type[models.Model], view: str, *args: Any) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def no_password_hash_in_the_log() -> None:

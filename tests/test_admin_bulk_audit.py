@@ -10,7 +10,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import Client
-from django.urls import reverse
 
 from citycoop.accounts.models import AuditAction, AuditEntry
 from citycoop.common import admin as common_admin
@@ -18,25 +17,13 @@ from citycoop.common.models import TrashedRecord
 from citycoop.registry.models import Person, Place
 from citycoop.registry.services import create_person, create_place
 
+from .admin_helpers import admin_url
+
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-long-test-password"  # conftest.py's admin_user
-
-
-@pytest.fixture
-def staff(admin_user: Any) -> Client:
-    """A browser signed in to the admin as the superuser."""
-    client = Client()
-    assert client.login(username=admin_user.username, password=PASSWORD)
-    return client
-
-
-def changelist(model: type[models.Model]) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
 def delete_selected(client: Client, records: list[Any]) -> None:
-    url = changelist(type(records[0]))
+    url = admin_url(type(records[0]), "changelist")
     data = {"action": "delete_selected", "_selected_action": [r.pk for r in records]}
     confirmation = client.post(url, data)
     assert confirmation.status_code == 200

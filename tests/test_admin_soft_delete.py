@@ -10,7 +10,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.test import Client
-from django.urls import reverse
 
 from citycoop.accounts.models import AuditAction, AuditEntry
 from citycoop.common.models import TrashedRecord
@@ -19,21 +18,9 @@ from citycoop.portfolio.models import Pairing, PilotProject
 from citycoop.registry.models import Organisation, Person
 from citycoop.registry.services import create_organisation, create_person
 
+from .admin_helpers import admin_url
+
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-long-test-password"  # conftest.py's admin_user
-
-
-@pytest.fixture
-def staff(admin_user: Any) -> Client:
-    """A browser signed in to the admin as the superuser."""
-    client = Client()
-    assert client.login(username=admin_user.username, password=PASSWORD)
-    return client
-
-
-def admin_url(model: type[models.Model], view: str, *args: Any) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
 def delete_on_its_page(client: Client, record: models.Model) -> None:

@@ -74,10 +74,16 @@ class Tally:
     counts: Counter[str] = field(default_factory=Counter)
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    # Told (inputs so far, inputs planned) after each input, when set by report_to.
+    progress: Callable[[int, int], None] | None = None
+    planned: int = 0
 
     @property
     def inputs(self) -> int:
         return sum(self.counts.values())
+
+    def report_to(self, progress: Callable[[int, int], None] | None, planned: int) -> None:
+        self.progress, self.planned = progress, planned
 
     def run(self, check: Callable[[Any], str | tuple[str, str]], value: Any,
             origin: str) -> str:
@@ -94,6 +100,8 @@ class Tally:
         self.counts[outcome] += 1
         if outcome in (CRASH, PARTIAL):
             self.findings.append(Finding(origin, value, detail))
+        if self.progress:
+            self.progress(self.inputs, self.planned)
         return outcome
 
     def faults(self) -> str:

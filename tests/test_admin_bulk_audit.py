@@ -17,19 +17,10 @@ from citycoop.common.models import TrashedRecord
 from citycoop.registry.models import Person, Place
 from citycoop.registry.services import create_person, create_place
 
-from .admin_helpers import admin_url
+from .admin_helpers import delete_selected
 
 pytestmark = pytest.mark.django_db
 
-
-def delete_selected(client: Client, records: list[Any]) -> None:
-    url = admin_url(type(records[0]), "changelist")
-    data = {"action": "delete_selected", "_selected_action": [r.pk for r in records]}
-    confirmation = client.post(url, data)
-    assert confirmation.status_code == 200
-    assert "Are you sure" in confirmation.content.decode()
-    answer = client.post(url, {**data, "post": "yes"})
-    assert answer.status_code == 302, answer.content.decode()[:2000]
 
 
 def deletion_entry(record: models.Model) -> AuditEntry:

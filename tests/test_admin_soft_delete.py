@@ -18,7 +18,7 @@ from citycoop.portfolio.models import Pairing, PilotProject
 from citycoop.registry.models import Organisation, Person
 from citycoop.registry.services import create_organisation, create_person
 
-from .admin_helpers import admin_url
+from .admin_helpers import admin_url, delete_selected
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,6 @@ def delete_on_its_page(client: Client, record: models.Model) -> None:
     assert answer.status_code == 302, answer.content.decode()[:2000]
     assert answer.url == admin_url(type(record), "changelist")
 
-
-def delete_selected(client: Client, records: list[Any]) -> None:
-    model = type(records[0])
-    url = admin_url(model, "changelist")
-    data = {"action": "delete_selected", "_selected_action": [r.pk for r in records]}
-    confirmation = client.post(url, data)
-    assert confirmation.status_code == 200
-    assert "Are you sure" in confirmation.content.decode()
-    answer = client.post(url, {**data, "post": "yes"})
-    assert answer.status_code == 302, answer.content.decode()[:2000]
 
 
 def trashed(record: models.Model, user: Any) -> TrashedRecord:

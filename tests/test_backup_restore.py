@@ -67,12 +67,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 
 @pytest.mark.postgres
 def test_backup_and_restore_on_postgresql(tmp_path):
-    url = database_url()
-    if not url.startswith("postgres"):
-        pytest.skip("this suite runs on SQLite; the PostgreSQL run covers this test")
-    source_db, target_db = f"{url}_backup_src", f"{url}_backup_dst"
-    for db in (source_db, target_db):
-        recreate_postgres_database(db)
+    source_db, target_db = fresh_postgres_pair("backup")
     citycoop(tmp_path / "a", "migrate", "-v0", database=source_db)
     citycoop(tmp_path / "a", "loaddemo", "-v0", database=source_db)
     archive = tmp_path / "pg.tar.gz"
@@ -80,6 +75,18 @@ def test_backup_and_restore_on_postgresql(tmp_path):
     citycoop(tmp_path / "b", "restore", str(archive), database=target_db)
     assert portfolio_summary(tmp_path / "b", target_db) == portfolio_summary(tmp_path / "a",
                                                                              source_db)
+
+
+def fresh_postgres_pair(purpose: str) -> tuple[str, str]:
+    """Two empty scratch databases beside the test run's, one to back up and one to restore
+    into; on SQLite the test is skipped (the PostgreSQL run covers it)."""
+    url = database_url()
+    if not url.startswith("postgres"):
+        pytest.skip("this suite runs on SQLite; the PostgreSQL run covers this test")
+    source_db, target_db = f"{url}_{purpose}_src", f"{url}_{purpose}_dst"
+    for db in (source_db, target_db):
+        recreate_postgres_database(db)
+    return source_db, target_db
 
 
 def recreate_postgres_database(url: str) -> None:

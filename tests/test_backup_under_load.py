@@ -18,8 +18,7 @@ import time
 
 import pytest
 
-from tests.conftest import database_url
-from tests.test_backup_restore import citycoop, recreate_postgres_database
+from tests.test_backup_restore import citycoop, fresh_postgres_pair
 
 ACTIONS_PER_PILOT = 3
 
@@ -201,12 +200,7 @@ def test_retention_refuses_to_delete_every_backup_or_to_count_a_name_of_ones_own
 
 @pytest.mark.postgres
 def test_a_backup_taken_while_a_process_writes_on_postgresql_restores_whole(tmp_path):
-    url = database_url()
-    if not url.startswith("postgres"):
-        pytest.skip("this suite runs on SQLite; the PostgreSQL run covers this test")
-    source_db, target_db = f"{url}_load_src", f"{url}_load_dst"
-    for db in (source_db, target_db):
-        recreate_postgres_database(db)
+    source_db, target_db = fresh_postgres_pair("load")
     try:
         result = backup_under_load(tmp_path, source_db, target_db)
     finally:

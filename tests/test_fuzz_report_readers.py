@@ -141,16 +141,12 @@ def report_inputs(corpus: list[Seed], count: int, seed: int) -> Iterator[tuple[R
 def fuzz_reports(tally: Tally, corpus: list[Seed], *, mutated: int, generated: int,
                  seed: int, progress: Any = None) -> Tally:
     """``mutated`` inputs made from the corpus, then ``generated`` drawn by hypothesis."""
-    total = mutated + generated
+    tally.report_to(progress, mutated + generated)
     for report, origin in report_inputs(corpus, mutated, seed):
         tally.run(read_and_extract, report, origin)
-        if progress:
-            progress(tally.inputs, total)
 
     def each(report: Report) -> None:
         tally.run(read_and_extract, report, "hypothesis")
-        if progress:
-            progress(tally.inputs, total)
 
     run_hypothesis(report_strategy(), each, examples=generated, seed=seed)
     return tally
@@ -158,13 +154,12 @@ def fuzz_reports(tally: Tally, corpus: list[Seed], *, mutated: int, generated: i
 
 def fuzz_whole_imports(tally: Tally, corpus: list[Seed], *, count: int, seed: int,
                        progress: Any = None) -> Tally:
+    tally.report_to(progress, count)
     rng = random.Random(seed + 1)
     for report, origin in report_inputs(corpus, count, seed):
         programme = rng.choice(PROGRAMMES)
         tally.run(partial(import_whole, programme=programme), report,
                   f"{origin}, programme {programme!r}")
-        if progress:
-            progress(tally.inputs, count)
     return tally
 
 

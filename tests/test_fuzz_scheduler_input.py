@@ -240,7 +240,7 @@ def fuzz_scheduler(tally: Tally, *, mutated: int, generated: int, seed: int,
                    progress: Any = None) -> Tally:
     rng = random.Random(seed)
     seeds = corpus()
-    total = mutated + generated
+    tally.report_to(progress, mutated + generated)
     with tempfile.TemporaryDirectory(prefix="citycoop-fuzz-") as name:
         folder = Path(name)
 
@@ -250,13 +250,9 @@ def fuzz_scheduler(tally: Tally, *, mutated: int, generated: int, seed: int,
         for _ in range(mutated):
             data, origin = mutate_instance(rng, seeds)
             tally.run(check, data, origin)
-            if progress:
-                progress(tally.inputs, total)
 
         def each(data: bytes) -> None:
             tally.run(check, data, "hypothesis")
-            if progress:
-                progress(tally.inputs, total)
 
         run_hypothesis(instance_strategy(), each, examples=generated, seed=seed)
     return tally

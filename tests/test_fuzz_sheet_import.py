@@ -294,21 +294,17 @@ def sheet_inputs(base: bytes, users: list[str], count: int,
 
 def fuzz_sheets(tally: Tally, base: bytes, users: dict[str, Any], *, mutated: int,
                 generated: int, seed: int, progress: Any = None) -> Tally:
-    total = mutated + generated
+    tally.report_to(progress, mutated + generated)
 
     def check(upload: Upload) -> str | tuple[str, str]:
         return import_sheet(upload, users)
 
     for upload, origin in sheet_inputs(base, sorted(users), mutated, seed):
         tally.run(check, upload, origin)
-        if progress:
-            progress(tally.inputs, total)
     sheets = sheets_of(base)
 
     def each(edits: list[tuple[int, int, int, Any]]) -> None:
         tally.run(check, (edited(sheets, edits), "operator", False), f"hypothesis {edits!r}")
-        if progress:
-            progress(tally.inputs, total)
 
     run_hypothesis(edits_strategy(sheets), each, examples=generated, seed=seed)
     return tally

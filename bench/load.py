@@ -20,8 +20,9 @@ per worker), on 127.0.0.1 only, with DEBUG off. It is warmed for a few seconds f
 **The clients** are ``--clients`` asyncio tasks sharing one httpx client (keep-alive, one
 connection each; httpx comes with the dev extra's schemathesis, or ``pip install httpx``).
 Each loops: with probability ``--write-share`` a write, else a read drawn from the mix below;
-``--think`` seconds (mean, exponential) between requests, 0 for a closed loop that measures
-the server at saturation. Reads: the home page, the pairings list, a pairing, a pilot, the
+``--think`` seconds (mean, exponential) between requests, and before the first one so that
+the clients do not all start in the same millisecond; 0 for a closed loop that measures the
+server at saturation. Reads: the home page, the pairings list, a pairing, a pilot, the
 map data, search, an event, the good-practices list (anonymous, as the public sees them) and
 API lists and single records (with a read token). Writes, with a write token of a programme
 manager: ``POST /api/v1/next-steps`` (half) or reading a pilot then ``PATCH`` its summary
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
 import random
@@ -172,6 +174,10 @@ class Run:
     def __init__(self, targets: dict[str, Any], options: argparse.Namespace, tag: str) -> None:
         self.targets, self.options, self.tag = targets, options, tag
         self.samples: list[tuple[str, str, int, float]] = []  # kind, label, status, ms
+        # When each answered request started (s after the first) and took (ms), by label:
+        # slow answers bunched in time point at the server's background work, not the page.
+        self.timeline: list[tuple[float, str, float]] = []
+        self.first: float | None = None
         self.failures: dict[str, int] = {}
         self.created: list[dict[str, Any]] = []   # next steps answered 201
         self.patched: list[dict[str, Any]] = []   # pilot summaries answered 200
@@ -213,8 +219,10 @@ class Run:
                 self.failures[name] = self.failures.get(name, 0) + 1
             return None
         if self.recording:
-            self.samples.append((kind, label, answer.status_code,
-                                 (time.perf_counter() - started) * 1000))
+            took = (time.perf_counter() - started) * 1000
+            self.samples.append((kind, label, answer.status_code, took))
+            self.first = started if self.first is None else self.first
+            self.timeline.append((started - self.first, label, took))
         return answer
 
     async def write(self, client: Any, rng: random.Random, number: str) -> None:
@@ -246,6 +254,12 @@ class Run:
     async def client(self, http: Any, index: int, stop: float, writes: bool) -> None:
         rng = random.Random(f"{self.tag}-{index}")
         count = 0
+        if self.options.think:
+            # Visitors of a site do not arrive together: each client first pauses as it does
+            # between requests, so the run starts as it goes on. Without this, 50 requests
+            # arrive in the same millisecond at the start of each phase.
+            await asyncio.sleep(min(rng.expovariate(1 / self.options.think),
+                                    max(0.0, stop - time.monotonic())))
         while time.monotonic() < stop:
             count += 1
             if writes and rng.random() < self.options.write_share:
@@ -380,6 +394,12 @@ def scenario(options: argparse.Namespace) -> dict[str, Any]:
         "figures": figures(run.samples, run.failures, elapsed), "check": check,
         "backup": backup,
     }
+    if options.timeline:
+        with options.timeline.open("w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(("started_s", "request", "ms"))
+            writer.writerows((round(at, 3), label, round(ms, 1))
+                             for at, label, ms in sorted(run.timeline))
     if database_url and not options.database and not options.keep:
         scratch_database(database_url, database_url.rsplit("/", 1)[1], False)
     if not options.keep:
@@ -415,6 +435,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the data folder and database")
     parser.add_argument("--results", type=Path, help="a file to append the figures to (JSON "
                                                      "lines), for --table")
+    parser.add_argument("--timeline", type=Path, help="a CSV file of every answered request: "
+                                                        "when it started, what, how long")
     parser.add_argument("--table", type=Path, nargs="+", help="print the side-by-side table "
                                                                "of results files and stop")
     options = parser.parse_args()

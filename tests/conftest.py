@@ -38,6 +38,8 @@ def empty_cache():
 
     cache.clear()
     settings.CITYCOOP_PUBLIC_LAG_SECONDS = 0
+    # Nor do answers pass from one test to the next through the shared files.
+    settings.CITYCOOP_SHARED_ANSWERS_DIR = ""
 
 
 @pytest.fixture(autouse=True)

@@ -132,3 +132,17 @@ def test_other_models_keep_the_admins_audited_delete(
     assert AuditEntry.objects.filter(action=AuditAction.DELETE, object_id=str(person.pk),
                                      content_type__model="person", actor=admin_user).exists()
     assert not TrashedRecord.objects.exists()
+
+
+def test_the_trash_itself_cannot_be_emptied_by_hand_in_the_admin(
+        staff: Client, admin_user: Any, demo: Any) -> None:
+    pairing = Pairing.objects.get(slug="lyon-guangzhou")
+    delete_on_its_page(staff, pairing)
+    kept = trashed(pairing, admin_user)
+    assert staff.get(admin_url(TrashedRecord, "changelist")).status_code == 200
+    assert staff.get(admin_url(TrashedRecord, "delete", kept.pk)).status_code == 403
+    assert staff.post(admin_url(TrashedRecord, "delete", kept.pk),
+                      {"post": "yes"}).status_code == 403
+    changelist = staff.get(admin_url(TrashedRecord, "changelist")).content.decode()
+    assert "delete_selected" not in changelist
+    assert TrashedRecord.objects.filter(pk=kept.pk).exists()

@@ -18,6 +18,7 @@ from citycoop.common.compressed import Compressed
 from citycoop.common.freshness import cached_for_public, cached_until_change
 from citycoop.common.services import create_record
 from citycoop.registry.models import Place
+from tests.freshness_helpers import wait_for_recomputations
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +49,6 @@ def clock_and_version(monkeypatch):
     monkeypatch.setattr(freshness.time, "time", lambda: state["now"])
     monkeypatch.setattr(freshness, "data_version", lambda: state["version"])
     return state
-
-
-def wait_for_recomputations() -> None:
-    for thread in threading.enumerate():
-        if thread.name == freshness.REFRESH_THREAD:
-            thread.join(10)
 
 
 def test_within_the_lag_the_public_gets_the_kept_answer(settings, clock_and_version):

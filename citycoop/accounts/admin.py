@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import models, transaction
+from django.db import transaction
 from django.http import HttpRequest
 
 from citycoop.common.admin import (
@@ -42,11 +42,11 @@ class UserAdmin(AuditedInlinesAndDeletes, BaseUserAdmin):  # type: ignore[misc]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any,
                      change: bool) -> None:
-        with transaction.atomic():
-            super().save_related(request, form, formsets, change)
-            audit_account(acting_user(request), form.instance,
-                          getattr(request, "_account_before", {}),
-                          AuditAction.UPDATE if change else AuditAction.CREATE)
+        # In the admin's transaction, with the account itself: all of it or nothing.
+        super().save_related(request, form, formsets, change)
+        audit_account(acting_user(request), form.instance,
+                      getattr(request, "_account_before", {}),
+                      AuditAction.UPDATE if change else AuditAction.CREATE)
 
     def user_change_password(self, request: HttpRequest, id: str,
                              form_url: str = "") -> Any:
@@ -58,14 +58,8 @@ class UserAdmin(AuditedInlinesAndDeletes, BaseUserAdmin):  # type: ignore[misc]
                              {PASSWORD_NOTE: "yes"})
         return response
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        delete_account(obj, acting_user=acting_user(request))
-
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        user = acting_user(request)
-        with transaction.atomic():
-            for account in list(queryset):
-                delete_account(account, acting_user=user)
+    def delete_one(self, obj: Any, *, acting_user: User) -> None:
+        delete_account(obj, acting_user=acting_user)
 
 
 @admin.register(Membership)

@@ -136,8 +136,13 @@ class AuditedInlinesAndDeletes:
             else:
                 formset.changed_objects.append((inline_form.instance, inline_form.changed_data))
 
+    def delete_one(self, obj: Any, *, acting_user: User) -> None:
+        """The audited delete of one record: a subclass whose records have their own service
+        (accounts, the trash) says which."""
+        delete_record(obj, acting_user=acting_user)
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        delete_record(obj, acting_user=acting_user(request))
+        self.delete_one(obj, acting_user=acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         """The "delete selected" action: each record through the audited delete, so each
@@ -147,7 +152,7 @@ class AuditedInlinesAndDeletes:
         user = acting_user(request)
         with transaction.atomic():
             for obj in list(queryset):
-                delete_record(obj, acting_user=user)
+                self.delete_one(obj, acting_user=user)
 
 
 class AuditedAdmin(AuditedInlinesAndDeletes, admin.ModelAdmin):
@@ -183,8 +188,8 @@ class TrashingAdmin(AuditedAdmin):
     def trash(self, obj: Any, *, acting_user: User) -> TrashedRecord:
         raise NotImplementedError(f"{type(self).__name__} must say how to trash a record")
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self.trash(obj, acting_user=acting_user(request))
+    def delete_one(self, obj: Any, *, acting_user: User) -> None:
+        self.trash(obj, acting_user=acting_user)
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         """Each record into the trash, all or none. Each is kept as it was before the action:
@@ -197,7 +202,7 @@ class TrashingAdmin(AuditedAdmin):
         with transaction.atomic():
             for obj in selected:
                 if manager.filter(pk=obj.pk).exists():
-                    self.trash(obj, acting_user=user)
+                    self.delete_one(obj, acting_user=user)
 
     # The admin refuses beforehand what the trash refuses (records that others still
     # protect); should one slip through between the confirmation and the deletion, say why
@@ -223,7 +228,9 @@ class TrashingAdmin(AuditedAdmin):
 @admin.register(TrashedRecord)
 class TrashedRecordAdmin(admin.ModelAdmin):
     """Read-only: a deleted record is restored from /audit/trash/, which checks the 30 days
-    and refills the search index; editing the kept rows here would corrupt the restore."""
+    and refills the search index; editing the kept rows here would corrupt the restore, and
+    deleting one would lose a record for good without a word in the log. Kept copies are
+    forgotten only after the 30 days, by ``citycoop purge-trash``."""
 
     list_display = ("object_repr", "content_type", "deleted_by_label", "deleted_at",
                     "restored_at")
@@ -235,4 +242,7 @@ class TrashedRecordAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -21,6 +21,9 @@ set to 0.
 
 The time limit bounds how long a write that bypassed the services (a hand-run SQL fix, a
 restore) can go unnoticed.
+
+The costly answers are also shared by the server's worker processes (:mod:`shared_answers`):
+one process recomputes, the others read its answer.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 
 from citycoop.accounts.models import AuditEntry
+from citycoop.common import shared_answers
 
 T = TypeVar("T")
 # An answer lags at least this many times as long as it took to compute.
@@ -79,9 +83,15 @@ def _kept(key: tuple[Hashable, ...], compute: Callable[[], T], lag_seconds: floa
     """The kept answer for ``key`` if it is of the current version or younger than
     ``lag_seconds``; an older one too, when some lag is allowed, while a background thread
     recomputes it; otherwise ``compute()``, kept with the version it was computed at."""
-    cache_key = "citycoop:fresh:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    cache_key = cache_key_of(key)
     version = data_version()
     kept = cache.get(cache_key)
+    if kept is None or kept[0] != version:
+        # Another process may have computed a newer one.
+        shared = shared_answers.newer(cache_key, None if kept is None else kept[1])
+        if shared is not None:
+            kept = shared
+            cache.set(cache_key, kept, TIMEOUT_SECONDS)
     if kept is not None:
         kept_version, computed_at, took, value = kept
         if kept_version == version:
@@ -93,6 +103,11 @@ def _kept(key: tuple[Hashable, ...], compute: Callable[[], T], lag_seconds: floa
                                  args=(cache_key, version, compute, get_language())).start()
             return value  # type: ignore[no-any-return]
     return _compute_and_keep(cache_key, version, compute)
+
+
+def cache_key_of(key: tuple[Hashable, ...]) -> str:
+    """The cache's key for an answer's key (``("public", *key)`` for a public answer)."""
+    return "citycoop:fresh:" + hashlib.sha256(repr(key).encode()).hexdigest()
 
 
 def _claim(cache_key: str) -> bool:
@@ -109,8 +124,10 @@ def _recompute(cache_key: str, version: tuple[Any, ...], compute: Callable[[], A
     """In a background thread: compute in the language of the request that asked, keep the
     answer, and let go of the claim and of the thread's database connection."""
     try:
-        with translation.override(language):
-            _compute_and_keep(cache_key, version, compute)
+        with shared_answers.recomputing(cache_key) as mine, translation.override(language):
+            # Unless another process is at it, or has just done it.
+            if mine and shared_answers.newer(cache_key, _kept_at(cache_key)) is None:
+                _compute_and_keep(cache_key, version, compute)
     except Exception:
         # The kept answer stays; the next request after the lag tries again.
         logger.exception("recomputing a public answer failed")
@@ -124,5 +141,13 @@ def _compute_and_keep(cache_key: str, version: tuple[Any, ...], compute: Callabl
     computed_at, started = time.time(), time.perf_counter()
     value = compute()
     took = time.perf_counter() - started
-    cache.set(cache_key, (version, computed_at, took, value), TIMEOUT_SECONDS)
+    kept = (version, computed_at, took, value)
+    cache.set(cache_key, kept, TIMEOUT_SECONDS)
+    shared_answers.share(cache_key, kept)
     return value
+
+
+def _kept_at(cache_key: str) -> float | None:
+    """When this process's kept answer for ``cache_key`` was computed."""
+    kept = cache.get(cache_key)
+    return None if kept is None else kept[1]

@@ -99,7 +99,7 @@ def prepare(options: argparse.Namespace, work: Path) -> tuple[dict[str, str], di
     if options.engine == "sqlite":
         if options.from_dir:
             shutil.copytree(options.from_dir, data_dir,
-                            ignore=shutil.ignore_patterns("backups", "throttle"))
+                            ignore=shutil.ignore_patterns("backups", "throttle", "answers"))
             made["source"] = f"copy of {options.from_dir}"
     elif options.database:
         env["CITYCOOP_DATABASE_URL"] = options.database

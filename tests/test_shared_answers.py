@@ -136,3 +136,22 @@ def test_files_nobody_rewrote_for_an_hour_are_removed(shared, monkeypatch):
     cached_until_change(("figures",), costly("fresh", []))
     assert not stale.exists()
     assert len(list(shared.glob("*" + shared_answers.SUFFIX))) == 1
+
+
+def test_a_folder_that_cannot_be_written_costs_the_sharing_never_the_answers(
+        settings, tmp_path, monkeypatch):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    settings.CITYCOOP_SHARED_ANSWERS_DIR = str(blocked)
+    settings.CITYCOOP_PUBLIC_LAG_SECONDS = 10
+    state = {"now": time.time(), "version": (1, "first write")}
+    monkeypatch.setattr(freshness.time, "time", lambda: state["now"])
+    monkeypatch.setattr(freshness, "data_version", lambda: state["version"])
+    calls: list[str] = []
+    assert cached_for_public(PUBLIC, ("map",), costly("old", calls)) == "old"
+    state["version"] = (2, "second write")
+    state["now"] += 11
+    assert cached_for_public(PUBLIC, ("map",), costly("new", calls)) == "old"
+    wait_for_recomputations()
+    assert cached_for_public(PUBLIC, ("map",), costly("unused", calls)) == "new"
+    assert calls == ["old", "new"]

@@ -72,8 +72,8 @@ def newer(cache_key: str, than: float | None) -> Kept | None:
             return None
         with path.open("rb") as file:
             kept: Kept = pickle.load(file)
-    except FileNotFoundError:
-        return None
+    except OSError:
+        return None  # none yet (or no folder: share() says so when it tries to write)
     except Exception:
         # A file from another version of the code, or damaged: compute afresh.
         logger.warning("unreadable shared answer %s", path, exc_info=True)
@@ -119,9 +119,17 @@ def recomputing(cache_key: str) -> Iterator[bool]:
     if directory is None:
         yield True
         return
-    directory.mkdir(parents=True, exist_ok=True)
     lock_path = _path(directory, cache_key).with_suffix(".lock")
-    with lock_path.open("a") as lock:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        lock = lock_path.open("a")
+    except OSError:
+        # Without a lock file each process recomputes for itself, as without sharing: an
+        # answer must never stop being refreshed because the folder cannot be written.
+        logger.warning("no lock file in %s", directory, exc_info=True)
+        yield True
+        return
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

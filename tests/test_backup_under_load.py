@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from citycoop.common.backup import newest_backup, prune_backups, scheduled_archives
 from tests.test_backup_restore import citycoop, fresh_postgres_pair
 
 ACTIONS_PER_PILOT = 3
@@ -129,7 +130,9 @@ def backup_under_load(tmp_path, source_db=None, target_db=None):
         writer.wait(timeout=60)
     assert writer.returncode == 0, writer.stderr.read() if writer.stderr else ""
     assert all(during), f"the writer paused during a backup: {during}"
-    archives = sorted(p.name for p in folder.glob("citycoop-*.tar.gz"))
+    # Oldest first as the product orders them: two backups in one second are named
+    # "STAMP.tar.gz" and then "STAMP-1.tar.gz", which a plain sort puts the other way round.
+    archives = [p.name for p in scheduled_archives(folder)]
     restored = citycoop(target, "restore", str(folder), database=target_db)
     assert "counts match" in restored.stdout
     return {"archives": archives, "folder": sorted(p.name for p in folder.iterdir()),
@@ -183,7 +186,7 @@ def test_a_backup_taken_while_a_process_writes_restores_whole_and_retention_keep
     result = backup_under_load(tmp_path)
     assert_whole(result)
     assert len(result["archives"]) == 2
-    assert result["folder"] == [*result["archives"], "notes.txt"]
+    assert result["folder"] == sorted([*result["archives"], "notes.txt"])
     assert result["newest"].stat().st_mode & 0o777 == 0o600
 
 
@@ -196,6 +199,21 @@ def test_retention_refuses_to_delete_every_backup_or_to_count_a_name_of_ones_own
     assert named.returncode != 0
     assert "give --output a folder" in named.stderr
     assert not (tmp_path / "mine.tar.gz").exists()
+
+
+def test_backups_made_in_the_same_second_count_in_the_order_they_were_made(tmp_path):
+    names = ["citycoop-20261130-203148-1.tar.gz", "citycoop-20261130-203147.tar.gz",
+             "citycoop-20261130-203148-2.tar.gz", "citycoop-20261130-203148.tar.gz",
+             "notes.txt"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in scheduled_archives(tmp_path)] == [
+        "citycoop-20261130-203147.tar.gz", "citycoop-20261130-203148.tar.gz",
+        "citycoop-20261130-203148-1.tar.gz", "citycoop-20261130-203148-2.tar.gz"]
+    assert newest_backup(tmp_path).name == "citycoop-20261130-203148-2.tar.gz"
+    prune_backups(tmp_path, keep=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "citycoop-20261130-203148-1.tar.gz", "citycoop-20261130-203148-2.tar.gz", "notes.txt"]
 
 
 @pytest.mark.postgres

@@ -174,10 +174,11 @@ class Run:
     def __init__(self, targets: dict[str, Any], options: argparse.Namespace, tag: str) -> None:
         self.targets, self.options, self.tag = targets, options, tag
         self.samples: list[tuple[str, str, int, float]] = []  # kind, label, status, ms
-        # When each answered request started (s after the first) and took (ms), by label:
-        # slow answers bunched in time point at the server's background work, not the page.
+        # When each answered request started (s after recording began) and took (ms), by
+        # label: slow answers bunched in time point at the server's background work, or at
+        # the clients, not at the page.
         self.timeline: list[tuple[float, str, float]] = []
-        self.first: float | None = None
+        self.recording_since = 0.0
         self.failures: dict[str, int] = {}
         self.created: list[dict[str, Any]] = []   # next steps answered 201
         self.patched: list[dict[str, Any]] = []   # pilot summaries answered 200
@@ -221,8 +222,7 @@ class Run:
         if self.recording:
             took = (time.perf_counter() - started) * 1000
             self.samples.append((kind, label, answer.status_code, took))
-            self.first = started if self.first is None else self.first
-            self.timeline.append((started - self.first, label, took))
+            self.timeline.append((started - self.recording_since, label, took))
         return answer
 
     async def write(self, client: Any, rng: random.Random, number: str) -> None:
@@ -277,7 +277,7 @@ class Run:
         limits = httpx.Limits(max_connections=self.options.clients,
                               max_keepalive_connections=self.options.clients)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-            self.recording = record
+            self.recording, self.recording_since = record, time.perf_counter()
             started = time.monotonic()
             stop = started + seconds
             await asyncio.gather(*(self.client(http, i, stop, writes)

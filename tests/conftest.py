@@ -42,6 +42,18 @@ def empty_cache():
     settings.CITYCOOP_SHARED_ANSWERS_DIR = ""
 
 
+@pytest.fixture
+def clock_and_version(monkeypatch):
+    """The time and the records' version as kept answers see them, set by the test: the
+    background recomputation runs in another thread, which cannot read the test database."""
+    from citycoop.common import freshness
+
+    state = {"now": 1_000_000.0, "version": (1, "first write")}
+    monkeypatch.setattr(freshness.time, "time", lambda: state["now"])
+    monkeypatch.setattr(freshness, "data_version", lambda: state["version"])
+    return state
+
+
 @pytest.fixture(autouse=True)
 def english_after_each_test():
     """A request in Chinese leaves the language active in the thread after the page is

@@ -16,18 +16,12 @@ from django.utils import translation
 from citycoop.common import freshness
 from citycoop.common.compressed import Compressed
 from citycoop.common.freshness import cached_for_public, cached_until_change
-from citycoop.common.services import create_record
 from citycoop.registry.models import Place
-from tests.freshness_helpers import wait_for_recomputations
+from tests.freshness_helpers import a_write, wait_for_recomputations
 
 pytestmark = pytest.mark.django_db
 
 PUBLIC = AnonymousUser()
-
-
-def a_write(n: int) -> None:
-    create_record(Place, {"slug": f"place-{n}", "name": f"Place {n}", "kind": "city",
-                          "country": "FR"}, acting_user=None)
 
 
 def place_count() -> int:
@@ -39,16 +33,6 @@ def test_without_lag_the_public_sees_each_write_at_once(settings):
     assert cached_for_public(PUBLIC, ("count",), place_count) == 0
     a_write(1)
     assert cached_for_public(PUBLIC, ("count",), place_count) == 1
-
-
-@pytest.fixture
-def clock_and_version(monkeypatch):
-    """The time and the records' version, set by the test: the background recomputation runs
-    in another thread, which cannot read the test database."""
-    state = {"now": 1_000_000.0, "version": (1, "first write")}
-    monkeypatch.setattr(freshness.time, "time", lambda: state["now"])
-    monkeypatch.setattr(freshness, "data_version", lambda: state["version"])
-    return state
 
 
 def test_within_the_lag_the_public_gets_the_kept_answer(settings, clock_and_version):

@@ -15,9 +15,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 
-from citycoop.common import freshness, shared_answers
+from citycoop.common import shared_answers
 from citycoop.common.freshness import cache_key_of, cached_for_public, cached_until_change
-from tests.freshness_helpers import wait_for_recomputations
+from tests.freshness_helpers import a_write, wait_for_recomputations
 
 pytestmark = pytest.mark.django_db
 
@@ -68,20 +68,15 @@ def test_a_cheap_answer_stays_in_its_process(shared):
 def test_a_shared_answer_of_an_older_version_is_not_served_as_current(shared):
     calls: list[str] = []
     cached_until_change(("figures",), costly("before", calls))
-    freshness.cache.clear()
-    from citycoop.common.services import create_record
-    from citycoop.registry.models import Place
-    create_record(Place, {"slug": "lyon", "name": "Lyon", "kind": "city", "country": "FR"},
-                  acting_user=None)
+    another_process()
+    a_write(1)
     assert cached_until_change(("figures",), costly("after", calls)) == "after"
 
 
 def test_only_one_process_recomputes_and_the_others_take_its_answer(settings, shared,
-                                                                   monkeypatch):
+                                                                   clock_and_version):
     settings.CITYCOOP_PUBLIC_LAG_SECONDS = 10
-    state = {"now": time.time(), "version": (1, "first write")}
-    monkeypatch.setattr(freshness.time, "time", lambda: state["now"])
-    monkeypatch.setattr(freshness, "data_version", lambda: state["version"])
+    state = clock_and_version
     calls: list[str] = []
     assert cached_for_public(PUBLIC, ("map",), costly("old", calls)) == "old"
     state["version"] = (2, "second write")
@@ -139,14 +134,12 @@ def test_files_nobody_rewrote_for_an_hour_are_removed(shared, monkeypatch):
 
 
 def test_a_folder_that_cannot_be_written_costs_the_sharing_never_the_answers(
-        settings, tmp_path, monkeypatch):
+        settings, tmp_path, clock_and_version):
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
     settings.CITYCOOP_SHARED_ANSWERS_DIR = str(blocked)
     settings.CITYCOOP_PUBLIC_LAG_SECONDS = 10
-    state = {"now": time.time(), "version": (1, "first write")}
-    monkeypatch.setattr(freshness.time, "time", lambda: state["now"])
-    monkeypatch.setattr(freshness, "data_version", lambda: state["version"])
+    state = clock_and_version
     calls: list[str] = []
     assert cached_for_public(PUBLIC, ("map",), costly("old", calls)) == "old"
     state["version"] = (2, "second write")

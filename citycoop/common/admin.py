@@ -144,6 +144,10 @@ class AuditedInlinesAndDeletes:
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete_one(obj, acting_user=acting_user(request))
 
+    def still_to_delete(self, obj: Any) -> bool:
+        """Whether a selected record is still to be deleted when its turn comes."""
+        return True
+
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         """The "delete selected" action: each record through the audited delete, so each
         has its entry in the log, all or none. Each is deleted as it was loaded before the
@@ -152,7 +156,8 @@ class AuditedInlinesAndDeletes:
         user = acting_user(request)
         with transaction.atomic():
             for obj in list(queryset):
-                self.delete_one(obj, acting_user=user)
+                if self.still_to_delete(obj):
+                    self.delete_one(obj, acting_user=user)
 
 
 class AuditedAdmin(AuditedInlinesAndDeletes, admin.ModelAdmin):
@@ -191,23 +196,17 @@ class TrashingAdmin(AuditedAdmin):
     def delete_one(self, obj: Any, *, acting_user: User) -> None:
         self.trash(obj, acting_user=acting_user)
 
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        """Each record into the trash, all or none. Each is kept as it was before the action:
-        a reference that deleting one empties in another selected record (a unit's parent)
-        stays in the second one's trash, and whichever is restored first, the link comes
-        back. A record that an earlier one took along is in that one's trash already."""
-        user = acting_user(request)
-        manager = self.model._default_manager
-        selected = list(queryset)
-        with transaction.atomic():
-            for obj in selected:
-                if manager.filter(pk=obj.pk).exists():
-                    self.delete_one(obj, acting_user=user)
+    def still_to_delete(self, obj: Any) -> bool:
+        """Not when an earlier selected record took it along: it is in that one's trash
+        already. Each record is trashed as it was before the action, so a reference that
+        deleting one empties in another (a unit's parent) stays in the second one's trash,
+        and whichever is restored first, the link comes back."""
+        return self.model._default_manager.filter(pk=obj.pk).exists()
 
     # The admin refuses beforehand what the trash refuses (records that others still
     # protect); should one slip through between the confirmation and the deletion, say why
     # instead of failing. Nothing was deleted: the delete page runs in a transaction, and
-    # so does delete_queryset above.
+    # so does delete_queryset.
     def delete_view(self, request: HttpRequest, object_id: str,
                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
         try:

@@ -100,7 +100,8 @@ def _kept(key: tuple[Hashable, ...], compute: Callable[[], T], lag_seconds: floa
             lag = max(lag_seconds, LAG_PER_COMPUTING_SECOND * took)
             if time.time() - computed_at >= lag and _claim(cache_key):
                 threading.Thread(target=_recompute, daemon=True, name=REFRESH_THREAD,
-                                 args=(cache_key, version, compute, get_language())).start()
+                                 args=(cache_key, version, compute, get_language(),
+                                       computed_at)).start()
             return value  # type: ignore[no-any-return]
     return _compute_and_keep(cache_key, version, compute)
 
@@ -120,13 +121,14 @@ def _claim(cache_key: str) -> bool:
 
 
 def _recompute(cache_key: str, version: tuple[Any, ...], compute: Callable[[], Any],
-               language: str | None) -> None:
+               language: str | None, kept_at: float) -> None:
     """In a background thread: compute in the language of the request that asked, keep the
-    answer, and let go of the claim and of the thread's database connection."""
+    answer, and let go of the claim and of the thread's database connection. ``kept_at``:
+    when the answer being replaced was computed."""
     try:
         with shared_answers.recomputing(cache_key) as mine, translation.override(language):
             # Unless another process is at it, or has just done it.
-            if mine and shared_answers.newer(cache_key, _kept_at(cache_key)) is None:
+            if mine and shared_answers.newer(cache_key, kept_at) is None:
                 _compute_and_keep(cache_key, version, compute)
     except Exception:
         # The kept answer stays; the next request after the lag tries again.
@@ -145,9 +147,3 @@ def _compute_and_keep(cache_key: str, version: tuple[Any, ...], compute: Callabl
     cache.set(cache_key, kept, TIMEOUT_SECONDS)
     shared_answers.share(cache_key, kept)
     return value
-
-
-def _kept_at(cache_key: str) -> float | None:
-    """When this process's kept answer for ``cache_key`` was computed."""
-    kept = cache.get(cache_key)
-    return None if kept is None else kept[1]

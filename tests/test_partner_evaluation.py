@@ -142,8 +142,9 @@ def test_on_the_real_pairings_the_recommender_beats_both_baselines():
     popularity = result["baselines"]["popularity"]
     random_figures = result["baselines"]["random"]
     # The target is 0.6; what is reached, and why not more, is in
-    # bench/partners-results.md. This guards what is reached against regressions.
-    assert result["recall_at_10"] >= (0.45 if result["embeddings"] != "none" else 0.4)
+    # bench/partners-results.md. This guards what is reached against regressions (0.569
+    # with embeddings, 0.492 on terms alone).
+    assert result["recall_at_10"] >= (0.55 if result["embeddings"] != "none" else 0.47)
     assert result["recall_at_10"] >= 2 * popularity["recall_at_10"]
     assert result["recall_at_10"] >= 3 * random_figures["recall_at_10"]
     assert result["mrr"] > max(popularity["mrr"], random_figures["mrr"])

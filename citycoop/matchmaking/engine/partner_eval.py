@@ -30,7 +30,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,7 +40,7 @@ from citycoop.lib.text import fold
 from citycoop.matchmaking.engine import partner_text as text
 from citycoop.matchmaking.engine.partners import CityProfile, PartnerIndex, Rules, Weights
 
-__all__ = ["PairingsFileError", "evaluate", "gazetteer_lookup", "parse"]
+__all__ = ["Case", "PairingsFileError", "cases", "evaluate", "gazetteer_lookup", "parse"]
 
 # A place's population and level ("city", "region" or "") from its name and country.
 Lookup = Callable[[str, str], tuple[int | None, str]]
@@ -233,13 +233,55 @@ def _rules(hidden: Pairing, remaining: Sequence[Pairing]) -> Rules:
                                     if p.programme == hidden.programme))
 
 
-def _taken(hidden: Pairing, remaining: Sequence[Pairing]) -> frozenset[str]:
+def taken_places(hidden: Pairing, remaining: Sequence[Pairing]) -> frozenset[str]:
     """Places the programme already paired with a city of another country (a city of the
     same country may make a trio with them). Only a variant uses it: with every candidate
     taken from the file's own pairings, nearly every place but the hidden partner has a
     pairing, so the penalty measures that artefact more than the rule."""
     return frozenset(p.partner_key for p in remaining
                      if p.programme == hidden.programme and p.eu[1] != hidden.eu[1])
+
+
+@dataclass
+class Case:
+    """One pairing hidden: the candidates profiled from the rest, indexed, and the query."""
+
+    hidden: Pairing
+    remaining: list[Pairing]
+    index: PartnerIndex
+    query: CityProfile
+    rules: Rules
+    of: int  # how many cases there are in all
+
+    @property
+    def keys(self) -> list[str]:
+        return [p.key for p in self.index.profiles]
+
+    @property
+    def answer(self) -> int:
+        """The real partner's position among the candidates."""
+        return self.index.position[self.hidden.partner_key]
+
+
+def cached_embedder(embedder: Any) -> Any:
+    """True for wordllama when installed, False or None for none, or a model of one's own;
+    wrapped so that the phrases shared by all cases are embedded once."""
+    model = text.load_embedder() if embedder is True else (embedder or None)
+    return text.CachedEmbedder(model) if model is not None else None
+
+
+def cases(data: Data, *, lookup: Lookup | None = None, embedder: Any = None
+          ) -> Iterator[Case]:
+    """Each pairing with topics, hidden in turn (with any other row of the same two places
+    in the same programme), in the file's order. ``embedder`` as given to PartnerIndex."""
+    looked: dict[str, tuple[int | None, str]] = {}
+    hidden_rows = [p for p in data.pairings if p.topics or p.tags]
+    for hidden in hidden_rows:
+        same = (hidden.eu_key, hidden.partner_key, hidden.programme)
+        remaining = [p for p in data.pairings if (p.eu_key, p.partner_key, p.programme) != same]
+        index = PartnerIndex(_profiles(data, remaining, lookup, looked), embedder=embedder)
+        yield Case(hidden, remaining, index, _query(data, hidden, remaining, looked, lookup),
+                   _rules(hidden, remaining), len(hidden_rows))
 
 
 @dataclass
@@ -313,62 +355,66 @@ def _random_figures(sizes: Sequence[int], seed: int) -> dict[str, Any]:
 TAKEN = "with the programme's places already paired penalised (taken)"
 
 
-def ablations(weights: Weights) -> dict[str, tuple[Weights, bool]]:
-    """Variants: without one signal, or only the texts, or with an extra signal. Each is
-    (weights, whether the rules list the places the programme already paired)."""
-    out = {f"without {name}": (weights.without(name), False)
+# A way to rank one case's candidates: the weights and rules to score them with.
+Variant = Callable[[Case], tuple[Weights, Rules]]
+
+
+def fixed(weights: Weights, *, taken: bool = False) -> Variant:
+    """The same weights for every case, with the case's rules (and, with ``taken``, the
+    places the programme already paired listed in them)."""
+    def variant(case: Case) -> tuple[Weights, Rules]:
+        if not taken:
+            return weights, case.rules
+        return weights, replace(case.rules, taken=taken_places(case.hidden, case.remaining))
+    return variant
+
+
+def ablations(weights: Weights) -> dict[str, Variant]:
+    """Variants: without one signal, or only the texts, or with an extra signal."""
+    out = {f"without {name}": fixed(weights.without(name))
            for name in Weights.names() if getattr(weights, name) and name != "taken"}
     text_only = [n for n in Weights.names() if n not in {"tfidf", "embedding"}]
-    out["text only (tfidf + embedding)"] = (weights.without(*text_only), False)
-    out["tfidf only"] = (weights.without(*text_only, "embedding"), False)
+    out["text only (tfidf + embedding)"] = fixed(weights.without(*text_only))
+    out["tfidf only"] = fixed(weights.without(*text_only, "embedding"))
     if not weights.experience:
-        out["with experience (pairings so far) at 0.1"] = (replace(weights, experience=0.1),
-                                                           False)
-    out[TAKEN] = (replace(weights, taken=weights.taken or 0.5), True)
+        out["with experience (pairings so far) at 0.1"] = fixed(replace(weights,
+                                                                        experience=0.1))
+    out[TAKEN] = fixed(replace(weights, taken=weights.taken or 0.5), taken=True)
     return out
 
 
 def evaluate(data: Any, *, weights: Weights | None = None, embedder: Any = True,
              lookup: Lookup | None = None, seed: int = 0, with_ablations: bool = False,
+             variants: Mapping[str, Variant] | None = None,
              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """The leave-one-out figures as a JSON-ready dict (see the module's docstring).
     ``embedder``: True for wordllama when installed, False or None for TF-IDF alone, or a
-    model of one's own; ``lookup``:
-    population and level of places (e.g. :func:`gazetteer_lookup`), None for none."""
+    model of one's own; ``lookup``: population and level of places (e.g.
+    :func:`gazetteer_lookup`), None for none; ``variants``: other ways to rank, measured on
+    the same cases, their figures under "variants"."""
     parsed = data if isinstance(data, Data) else parse(data)
     weights = weights or Weights()
-    model = text.load_embedder() if embedder is True else (embedder or None)
-    model = text.CachedEmbedder(model) if model is not None else None
-    variants = {"recommender": (weights, False),
-                **(ablations(weights) if with_ablations else {})}
-    tallies = {name: _Tally() for name in variants}
+    model = cached_embedder(embedder)
+    ranked: dict[str, Variant] = {"recommender": fixed(weights),
+                                  **(ablations(weights) if with_ablations else {}),
+                                  **(variants or {})}
+    tallies = {name: _Tally() for name in ranked}
     popularity = _Tally()
     sizes: list[int] = []
-    looked: dict[str, tuple[int | None, str]] = {}
-    hidden_rows = [i for i, p in enumerate(parsed.pairings) if p.topics or p.tags]
-    for done, i in enumerate(hidden_rows):
-        hidden = parsed.pairings[i]
-        same = (hidden.eu_key, hidden.partner_key, hidden.programme)
-        remaining = [p for p in parsed.pairings
-                     if (p.eu_key, p.partner_key, p.programme) != same]
-        profiles = _profiles(parsed, remaining, lookup, looked)
-        index = PartnerIndex(profiles, embedder=model)
-        query = _query(parsed, hidden, remaining, looked, lookup)
-        rules = _rules(hidden, remaining)
-        keys = [p.key for p in profiles]
-        answer = index.position[hidden.partner_key]
-        for name, (variant, taken) in variants.items():
-            scores, _ = index.scores(query, rules if not taken else replace(
-                rules, taken=_taken(hidden, remaining)), variant)
-            tallies[name].add(scores, keys, answer)
-        allowed = index.allowed(query, rules)
+    n = 0
+    for n, case in enumerate(cases(parsed, lookup=lookup, embedder=model), start=1):
+        for name, variant in ranked.items():
+            variant_weights, rules = variant(case)
+            scores, _ = case.index.scores(case.query, rules, variant_weights)
+            tallies[name].add(scores, case.keys, case.answer)
+        allowed = case.index.allowed(case.query, case.rules)
         sizes.append(int(allowed.sum()))
-        counts = np.array([p.pairings for p in profiles], np.float64)
-        popularity.add(np.where(allowed, counts, -np.inf), keys, answer)
+        counts = np.array([p.pairings for p in case.index.profiles], np.float64)
+        popularity.add(np.where(allowed, counts, -np.inf), case.keys, case.answer)
         if progress:
-            progress(done + 1, len(hidden_rows))
+            progress(n, case.of)
     result: dict[str, Any] = {
-        "n": len(hidden_rows),
+        "n": n,
         **tallies["recommender"].figures(),
         "baselines": {"random": _random_figures(sizes, seed),
                       "popularity": popularity.figures()},
@@ -380,6 +426,7 @@ def evaluate(data: Any, *, weights: Weights | None = None, embedder: Any = True,
         "excluded_by_rules": sum(r is None for r in tallies["recommender"].ranks),
     }
     if with_ablations:
-        result["ablations"] = {name: tally.figures() for name, tally in tallies.items()
-                               if name != "recommender"}
+        result["ablations"] = {name: tallies[name].figures() for name in ablations(weights)}
+    if variants:
+        result["variants"] = {name: tallies[name].figures() for name in variants}
     return result

@@ -92,23 +92,27 @@ class Rules:
 
 @dataclass(frozen=True)
 class Weights:
-    """Points per signal. Set by reasoning about what each signal means, then checked on
-    the real pairings: bench/partners-results.md shows what each one adds or costs."""
+    """Points per signal. Fitted to the real pairings (../shared/data/pairings.json) by
+    ``partner_fit.fit_weights``, starting from, and pulled towards, weights set by reasoning
+    about what each signal means (``partner_fit.REASONED``). ``bench/partners_fit.py``
+    refits them and measures the fit on pairings it was not fitted to."""
 
-    tfidf: float = 1.0
-    embedding: float = 1.0
-    complement: float = 0.5
-    themes: float = 0.5
-    sdgs: float = 0.2
-    programme_context: float = 1.5
-    country_context: float = 0.5
-    programme_country: float = 0.3
-    paired_before: float = 1.0
-    organisations: float = 0.5
-    tie_country: float = 0.2
-    peers: float = 0.2
-    size: float = 0.5
-    level: float = 0.2
+    tfidf: float = 2.28
+    embedding: float = 2.22
+    complement: float = 0.5  # no offers in the pairings: as reasoned
+    themes: float = 0.2
+    sdgs: float = 0.2  # no SDGs in the pairings: as reasoned
+    programme_context: float = 2.34
+    country_context: float = 1.65
+    programme_country: float = 0.69
+    paired_before: float = 1.72
+    organisations: float = 0.5  # no organisations in the pairings: as reasoned
+    tie_country: float = 1.14
+    # Off: in the pairings, places that already work with the city's country were no more
+    # often its partner.
+    peers: float = 0.0
+    size: float = 1.0
+    level: float = 0.54
     # Off: on real pairings, the most-paired places were almost never the next partner
     # (the popularity baseline finds none in its top 10).
     experience: float = 0.0

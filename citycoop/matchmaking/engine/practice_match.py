@@ -369,7 +369,9 @@ class PracticeIndex:
 
 # The partner recommender's signals that say something about a need: its texts against what
 # a city works on and offers, themes and SDGs. Ties, size and programme context do not.
-NEED_WEIGHTS = Weights(complement=1.0).without(
+# Their own points, not the partner defaults: those are fitted to pairings, not to needs.
+NEED_WEIGHTS = Weights(tfidf=1.0, embedding=1.0, complement=1.0, themes=0.5, sdgs=0.2
+                       ).without(
     "programme_context", "country_context", "programme_country", "paired_before",
     "organisations", "tie_country", "peers", "size", "level", "experience", "taken")
 

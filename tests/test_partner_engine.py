@@ -194,7 +194,7 @@ def test_top_ten_of_many_candidates_is_fast():
     (Reason("organisations", ("Keele University",), 0.5, "Tianjin"),
      "Keele University already works with Tianjin partners"),
     (Reason("organisations", ("A", "B"), 0.5, "Tianjin"), "A and B already work with Tianjin partners"),
-    (Reason("size", ("1.1 million", "1.3 million"), 0.2),
+    (Reason("size", ("1100000", "1260000"), 0.2),
      "similar size: 1.1 million and 1.3 million people"),
     (Reason("paired_before", ("IUC",), 1.0), "already worked with you (IUC)"),
     (Reason("tie_country", (), 0.2, "KR"), "you already work with partners in South Korea"),
@@ -214,6 +214,7 @@ def test_reasons_in_plain_english(reason, text):
 def test_small_helpers_read_well():
     assert and_join([]) == "" and and_join(["a"]) == "a"
     assert people(1_260_000) == "1.3 million" and people(170_924) == "171,000"
+    assert people(970_602) == "971,000" and people(999_600) == "1.0 million"
     assert people(9_500) == "9,500"
 
 

@@ -12,7 +12,10 @@ from collections.abc import Callable, Sequence
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .engine.partner_text import and_join, country_name, sentence
+from citycoop.common.countries import country_in_sentence as country_name
+
+from .engine.partner_text import and_join, sentence
+from .engine.partner_text import people as english_people
 from .engine.partners import Reason
 
 
@@ -28,6 +31,14 @@ def _level(word: str) -> str:
         word, _("both are %(level)s") % {"level": word})
 
 
+def people(population: int) -> str:
+    """A population as running text says it: "1.3 million", "971,000"; in Chinese by ten
+    thousands (万), as Chinese counts: "130万", "97万"."""
+    if (get_language() or "").startswith("zh") and population >= 10_000:
+        return f"{round(population / 10_000):,}万"
+    return english_people(population)
+
+
 # Reason kind -> its wording from (words, subject).
 WORDINGS: dict[str, Callable[[Sequence[str], str], str]] = {
     "topics": lambda w, s: _("both work on %(topics)s") % {"topics": joined(w)},
@@ -38,7 +49,8 @@ WORDINGS: dict[str, Callable[[Sequence[str], str], str]] = {
     "themes": lambda w, s: _("shared themes: %(themes)s") % {"themes": "; ".join(w)},
     "sdgs": lambda w, s: _("both work towards %(goals)s")
     % {"goals": joined([f"SDG {g}" for g in w])},
-    "country_context": lambda w, s: _("cities in %(country)s work on similar topics")
+    "country_context": lambda w, s: _("cities and regions in %(country)s work on similar "
+                                      "topics")
     % {"country": country_name(s)},
     "programme_context": lambda w, s: _("%(programme)s partners in %(country)s work on "
                                         "similar topics")
@@ -55,7 +67,7 @@ WORDINGS: dict[str, Callable[[Sequence[str], str], str]] = {
     "peers": lambda w, s: _("they already work with cities in %(country)s")
     % {"country": country_name(s)},
     "size": lambda w, s: _("similar size: %(mine)s and %(theirs)s people")
-    % {"mine": w[0], "theirs": w[1]},
+    % {"mine": people(int(w[0])), "theirs": people(int(w[1]))},
     "level": lambda w, s: _level(w[0]),
     "experience": lambda w, s: _("experienced: %(n)s pairings already") % {"n": w[0]},
 }

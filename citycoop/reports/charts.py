@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.utils.translation import gettext
 
+from citycoop.common.countries import country_name
 from citycoop.events.models import Event, Participation
 from citycoop.portfolio.models import Agreement, AgreementStatus, Pairing, PilotProject
-from citycoop.registry.models import Programme
+from citycoop.registry.models import Programme, Theme
 
 
 def series(counter: Counter[str] | dict[str, int], limit: int = 12) -> dict[str, Any]:
@@ -26,13 +28,7 @@ def chart_data(programme: Programme) -> dict[str, Any]:
     pilots = PilotProject.objects.filter(pairing__programme=programme, is_public=True,
                                          pairing__is_public=True)
     by_pairing = dict(pilots.values_list("pairing__label").annotate(n=Count("id")))
-    by_theme = Counter(dict(pilots.values_list("themes__parent__name")
-                            .annotate(n=Count("id", distinct=True))
-                            .exclude(themes__parent__name=None)))
-    for name, n in pilots.filter(themes__parent=None).values_list("themes__name").annotate(
-            n=Count("id", distinct=True)):
-        if name:
-            by_theme[name] += n
+    by_theme = pilots_by_top_theme(pilots)
     by_country: Counter[str] = Counter()
     partner_members = Pairing.objects.filter(programme=programme, is_public=True,
                                              members__side="partner").values_list(
@@ -53,13 +49,41 @@ def chart_data(programme: Programme) -> dict[str, Any]:
     }
 
 
+def pilots_by_top_theme(pilots: QuerySet[PilotProject]) -> Counter[str]:
+    """Pilots per top-level theme: a pilot counts once under the top of each of its themes,
+    however deep (Smart city and District heating count under Urban development and Energy),
+    as the theme pages count them. One aggregate query: each theme is mapped to its top."""
+    rows = list(Theme.objects.values_list("id", "parent_id", "name"))
+    parent = {theme_id: parent_id for theme_id, parent_id, _ in rows}
+    names = {theme_id: name for theme_id, _, name in rows}
+    below: dict[int, list[int]] = defaultdict(list)  # top -> itself and every theme under it
+    for theme_id in parent:
+        top, seen = theme_id, {theme_id}
+        while parent.get(top) is not None and parent[top] not in seen:
+            top = parent[top]
+            seen.add(top)
+        below[top].append(theme_id)
+    if not below:
+        return Counter()
+    top_of = Case(*(When(themes__in=ids, then=Value(top)) for top, ids in below.items()),
+                  output_field=IntegerField())
+    counted = (pilots.filter(themes__isnull=False).annotate(top=top_of).values_list("top")
+               .annotate(n=Count("id", distinct=True)).order_by())
+    return Counter({names[top]: n for top, n in counted if top in names})
+
+
+# The label of undated records. The figures are kept for all visitors of a language but may
+# be recomputed where no language is active, so words are put in by localised().
+UNDATED = ""
+
+
 def agreements_over_time(programme: Programme) -> dict[str, Any]:
     """Agreements by status, by the year they were signed (or are dated); undated ones apart."""
     rows = (Agreement.objects.filter(pairing__programme=programme, is_public=True)
             .values_list("signed_on_start__year", "status").annotate(n=Count("id")))
-    years: list[Any] = [*sorted({year for year, _, _ in rows if year}), "undated"]
+    years: list[Any] = [*sorted({year for year, _, _ in rows if year}), UNDATED]
     statuses = [value for value, _ in AgreementStatus.choices]
-    counts = {(year or "undated", status): n for year, status, n in rows}
+    counts = {(year or UNDATED, status): n for year, status, n in rows}
     return {"labels": [str(y) for y in years],
             "datasets": [{"label": str(label), "values": [counts.get((y, value), 0)
                                                           for y in years]}
@@ -69,14 +93,30 @@ def agreements_over_time(programme: Programme) -> dict[str, Any]:
 
 
 def events_per_quarter(programme: Programme) -> dict[str, Any]:
-    events = Event.objects.filter(pairings__programme=programme, is_public=True,
-                                  when_start__isnull=False).distinct()
-    per_quarter: Counter[str] = Counter(quarter(day) for day in
+    """Events and their participants by the quarter they began in; undated events (or dated
+    without a year) apart, last, so that the chart adds up to the programme's events."""
+    events = Event.objects.filter(pairings__programme=programme, is_public=True).distinct()
+    per_quarter: Counter[str] = Counter(quarter(day) if day else UNDATED for day in
                                         events.values_list("when_start", flat=True))
     people: Counter[str] = Counter()
     for day, n in (Participation.objects.filter(event__in=events.values("pk"))
                    .values_list("event__when_start").annotate(n=Count("id"))):
-        people[quarter(day)] += n
-    labels = sorted(per_quarter)
+        people[quarter(day) if day else UNDATED] += n
+    labels = sorted(q for q in per_quarter if q != UNDATED) + (
+        [UNDATED] if UNDATED in per_quarter else [])
     return {"labels": labels, "events": [per_quarter[q] for q in labels],
             "participants": [people[q] for q in labels]}
+
+
+def localised(charts: dict[str, Any]) -> dict[str, Any]:
+    """The charts with the words of the reader's language: country names for codes, and the
+    undated records' label."""
+    undated = gettext("undated")
+    out = dict(charts)
+    countries = charts["pilots_by_country"]
+    out["pilots_by_country"] = {**countries,
+                                "labels": [country_name(c) for c in countries["labels"]]}
+    for name in ("agreements_over_time", "events_per_quarter"):
+        out[name] = {**charts[name], "labels": [label if label != UNDATED else undated
+                                                for label in charts[name]["labels"]]}
+    return out

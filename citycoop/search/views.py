@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
-from functools import lru_cache
 
-import pycountry
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.text import capfirst
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext_lazy as _
 
+from citycoop.common.countries import country_name
 from citycoop.common.freshness import cached_for_public
 from citycoop.portfolio.models import ActionStatus, AgreementStatus, PairingStatus, PilotStatus
 from citycoop.practices.models import NeedStatus, PracticeStatus
@@ -67,22 +64,6 @@ class FacetGroup:
     name: str
     title: str
     options: list[FacetOption]
-
-
-@lru_cache(maxsize=8)
-def country_translation(language: str) -> gettext.NullTranslations:
-    locale = to_locale(language)
-    candidates = [locale, "zh_CN" if locale.startswith("zh") else locale.split("_")[0]]
-    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=candidates,
-                               fallback=True)
-
-
-def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    name = getattr(country, "common_name", None) or country.name
-    return country_translation(get_language() or "en").gettext(name)
 
 
 def option_labels(name: str, values: list[str]) -> dict[str, str]:

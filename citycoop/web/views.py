@@ -61,9 +61,10 @@ from citycoop.registry.models import (
     Theme,
     Visibility,
 )
-from citycoop.reports.charts import chart_data
+from citycoop.reports.charts import chart_data, localised
 from citycoop.reports.figures import headline_figures
 from citycoop.reports.models import KpiSnapshot
+from citycoop.web.map_routes import theme_family
 
 
 def main_programme() -> Programme | None:
@@ -77,9 +78,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {"programme": programme}
     if programme is not None:
         # Counted over the whole programme: kept for the public until the records change.
-        context["figures"], context["charts"] = cached_for_public(
+        context["figures"], charts = cached_for_public(
             request.user, ("home", programme.pk, get_language()),
             lambda: (headline_figures(programme), chart_data(programme)))
+        context["charts"] = localised(charts)
         context["reported"] = (
             KpiSnapshot.objects.filter(Q(programme=programme) | Q(programme__successors=programme),
                                        computed=False)
@@ -251,8 +253,7 @@ THEME_PILOTS_PER_PAGE = 100
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
-    themes = [theme, *theme.children.all()]
-    pilots = (PilotProject.objects.filter(themes__in=themes, is_public=True,
+    pilots = (PilotProject.objects.filter(themes__in=theme_family(slug), is_public=True,
                                           pairing__is_public=True)
               .select_related("pairing").distinct().order_by("pairing__label", "position", "id"))
     page = Paginator(pilots, THEME_PILOTS_PER_PAGE).get_page(request.GET.get("page"))

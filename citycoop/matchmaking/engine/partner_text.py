@@ -363,8 +363,8 @@ def country_name(code: str) -> str:
 
 
 def people(population: int) -> str:
-    """"1.3 million" or "170,000": figures as a sentence says them."""
-    if population >= 950_000:
+    """"1.3 million" or "971,000": figures as a sentence says them."""
+    if population >= 999_500:  # from here, thousands would round to "1,000,000"
         return f"{population / 1e6:.1f} million"
     if population >= 10_000:
         return f"{round(population, -3):,}"
@@ -392,7 +392,7 @@ def sentence(reason: Reason) -> str:
     if kind == "sdgs":
         return f"both work towards {and_join([f'SDG {g}' for g in words])}"
     if kind == "country_context":
-        return f"cities in {country_name(subject)} work on similar topics"
+        return f"cities and regions in {country_name(subject)} work on similar topics"
     if kind == "programme_context":
         owner = f"{subject}'" if subject.endswith("s") else f"{subject}'s"
         return f"{owner} partners in {country_name(words[0])} work on similar topics"
@@ -409,7 +409,7 @@ def sentence(reason: Reason) -> str:
     if kind == "peers":
         return f"they already work with cities in {country_name(subject)}"
     if kind == "size":
-        return f"similar size: {words[0]} and {words[1]} people"
+        return f"similar size: {people(int(words[0]))} and {people(int(words[1]))} people"
     if kind == "level":
         return f"both are {_PLURALS.get(words[0], words[0] + 's')}"
     if kind == "experience":

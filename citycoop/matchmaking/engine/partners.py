@@ -475,8 +475,8 @@ class PartnerIndex:
         found.append(Reason("tie_country", (), points("tie_country"), them.country))
         found.append(Reason("peers", (), points("peers"), me.country))
         if me.population and them.population and points("size") >= 0.7 * w.size:  # <= 2x
-            found.append(Reason("size", (text.people(me.population),
-                                         text.people(them.population)), points("size")))
+            found.append(Reason("size", (str(me.population), str(them.population)),
+                                points("size")))
         found.append(Reason("level", (them.level,), points("level")))
         found.append(Reason("experience", (str(them.pairings),), points("experience")))
         return tuple(sorted((r for r in found if r.weight >= 0.05), key=lambda r: -r.weight))

@@ -2,6 +2,7 @@
 
 Load with ``{% load citycoop_names %}``, then ``{{ place|local_name }}`` or
 ``{{ place|bilingual }}``. Both accept a Place, an Organisation or anything with a ``name``.
+``{{ code|country }}`` names a country by its ISO code.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
+
+from citycoop.common.countries import country_name
 
 register = template.Library()
 
@@ -46,3 +49,9 @@ def bilingual(record: Any) -> str:
     the English documents; just the name when there is no local one."""
     local, name = _names(record)
     return f"{local} ({name})" if local != name else name
+
+
+@register.filter
+def country(code: str) -> str:
+    """A country's name for its ISO code, in the active language ("China", "中国")."""
+    return country_name(code) if code else ""

@@ -10,22 +10,37 @@
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.animation = false;
 
-  // Long pairing names would be cut at the chart's edge: shorten them; the table has them whole.
+  // Long pairing names would be cut at the chart's edge: shorten them (more on a phone, so
+  // that the bars keep some room); the table has them whole.
   function shortLabel(value) {
     const label = this.getLabelForValue(value);
-    return label.length > 24 ? label.slice(0, 23) + "…" : label;
+    const most = window.innerWidth < 600 ? 16 : 24;
+    return label.length > most ? label.slice(0, most - 1) + "…" : label;
+  }
+
+  // A horizontal bar chart is as tall as its bars need, so that every bar keeps its label on
+  // a narrow screen too (at a fixed ratio, a phone would get a short chart that skips labels).
+  function heightForBars(canvas, count) {
+    const box = document.createElement("div");
+    box.className = "chart-box";
+    box.style.height = (count * 26 + 40) + "px";
+    canvas.parentNode.insertBefore(box, canvas);
+    box.appendChild(canvas);
   }
 
   function bar(id, series, horizontal) {
     const canvas = document.getElementById(id);
     if (!canvas || !series.labels.length) { return; }
+    if (horizontal) { heightForBars(canvas, series.labels.length); }
     new Chart(canvas, {
       type: "bar",
       data: { labels: series.labels,
               datasets: [{ data: series.values, backgroundColor: palette[0] }] },
-      options: { indexAxis: horizontal ? "y" : "x", plugins: { legend: { display: false } },
+      options: { indexAxis: horizontal ? "y" : "x", maintainAspectRatio: !horizontal,
+                 plugins: { legend: { display: false } },
                  scales: { x: { ticks: { precision: 0 } },
-                           y: { ticks: { precision: 0, callback: horizontal ? shortLabel : undefined } } } },
+                           y: { ticks: { precision: 0, autoSkip: !horizontal,
+                                         callback: horizontal ? shortLabel : undefined } } } },
     });
   }
 
@@ -47,15 +62,17 @@
 
   const events = document.getElementById("chart-events-per-quarter");
   if (events && data.events_per_quarter.labels.length) {
+    const perQuarter = data.events_per_quarter;
+    const sets = [{ label: events.dataset.eventsLabel, data: perQuarter.events,
+                    backgroundColor: palette[0] }];
+    // A series of zeros would only add a legend entry with nothing drawn.
+    if (perQuarter.participants.some(function (n) { return n > 0; })) {
+      sets.push({ label: events.dataset.participantsLabel, data: perQuarter.participants,
+                  backgroundColor: palette[3] });
+    }
     new Chart(events, {
       type: "bar",
-      data: { labels: data.events_per_quarter.labels,
-              datasets: [
-                { label: events.dataset.eventsLabel, data: data.events_per_quarter.events,
-                  backgroundColor: palette[0] },
-                { label: events.dataset.participantsLabel,
-                  data: data.events_per_quarter.participants, backgroundColor: palette[3] },
-              ] },
+      data: { labels: perQuarter.labels, datasets: sets },
       options: { scales: { y: { ticks: { precision: 0 } } } },
     });
   }

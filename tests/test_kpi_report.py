@@ -47,6 +47,8 @@ def test_the_summary_comes_first_on_one_page_and_every_kpi_follows(demo):
     # The headline figures as the dashboard counts them, with what the status page reported.
     assert "Pilot projects" in summary and "36" in summary
     assert "reported: 24 (EU-China), 2016" in summary
+    # A figure of the programme before (CETREGIO's MoUs) says whose it is.
+    assert "reported: more than 20 (CETREGIO" in summary
     assert "By country group" in summary and "EU-India" in summary
     assert pages[1].lstrip().startswith("The figures in detail")
     rest = "".join(pages[1:])

@@ -5,11 +5,14 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from citycoop.portfolio.demo import demo_loaded
+
 
 class Command(BaseCommand):
     help = (
         "Set up the World Cities 2015-2016 demo and serve it: migrate the database, load the "
-        "portfolio, create the admin account (its password is printed once) and serve."
+        "portfolio (the first time only: later runs keep what was changed), create the admin "
+        "account (its password is printed once) and serve."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,8 +24,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, no_serve: bool, **options: Any) -> None:
         self.stdout.write("1/4 Migrating the database…")
         call_command("migrate", verbosity=0, interactive=False)
-        self.stdout.write("2/4 Loading the World Cities 2015-2016 portfolio…")
-        call_command("loaddemo", verbosity=1)
+        if demo_loaded():
+            # Loading again would put the demo's values back over what people changed since.
+            self.stdout.write("2/4 The World Cities 2015-2016 portfolio is already loaded: "
+                              "changes made since are kept ('citycoop loaddemo' puts the "
+                              "demo's records back).")
+        else:
+            self.stdout.write("2/4 Loading the World Cities 2015-2016 portfolio…")
+            call_command("loaddemo", verbosity=1)
         self.stdout.write("3/4 Admin account…")
         call_command("createadmin")
         if no_serve:

@@ -14,8 +14,9 @@ from citycoop.portfolio.demo.loader import FixtureError, load_portfolio
 class Command(BaseCommand):
     help = (
         "Load the World Cities 2015-2016 portfolio (or another fixture in the same format) "
-        "through the audited services. Loading twice changes nothing; a fixture with an error "
-        "loads nothing."
+        "through the audited services. Loading twice changes nothing; a record changed or "
+        "deleted since the last load is put back as the fixture has it; a fixture with an "
+        "error loads nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

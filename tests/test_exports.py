@@ -448,3 +448,25 @@ def test_docs_opendata_md_names_every_format():
     text = (ROOT / "docs" / "opendata.md").read_text(encoding="utf-8")
     for name in FORMATS:
         assert f"`{name}`" in text
+
+
+def test_an_export_of_everything_holds_every_place_and_organisation(demo):
+    from citycoop.registry.models import Organisation, Place
+
+    everything = Selection(everything=True)
+    assert len(csv_rows(everything, "places")) - 1 == Place.objects.count()
+    assert len(csv_rows(everything, "organisations")) - 1 == Organisation.objects.count()
+
+
+@pytest.mark.parametrize("selection", [
+    Selection(everything=True, pairing_slugs=("lyon-guangzhou",)),
+    Selection(),  # the public view
+], ids=["one pairing", "public"])
+def test_a_place_in_an_export_brings_the_places_it_lies_in(demo, selection):
+    header, *rows = csv_rows(selection, "places")
+    slug, parent = header.index("slug"), header.index("parent")
+    exported = {row[slug] for row in rows}
+    assert {row[parent] for row in rows if row[parent]} <= exported
+    if selection.pairing_slugs:
+        assert {"lyon", "guangzhou", "france", "china"} <= exported
+        assert "chandigarh" not in exported

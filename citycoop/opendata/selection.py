@@ -27,6 +27,8 @@ from citycoop.portfolio.models import Action, Agreement, NextStep, Pairing, Pilo
 from citycoop.practices.models import Need, Practice
 from citycoop.registry.models import Organisation, Person, Place, Programme, Visibility
 
+PLACE_DEPTH = 4  # how many levels of parents an export follows up from a place it names
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -118,12 +120,28 @@ class Selection:
         return events
 
     def places(self) -> QuerySet[Place]:
-        """Places the selected pairings, actions and events name."""
-        return Place.objects.filter(
+        """Every place, for an export of everything. Otherwise the places the selected
+        pairings, actions, events and organisations name, with the regions and countries
+        they lie in: a place's parent is always in the export with it."""
+        if self.unrestricted:
+            return Place.objects.all()
+        level = Place.objects.filter(
             Q(pairing_memberships__pairing__in=self.pairings())
-            | Q(actions__in=self.actions()) | Q(events__in=self.events())).distinct()
+            | Q(actions__in=self.actions()) | Q(events__in=self.events())
+            | Q(organisations__in=self.organisations())).values("pk")
+        wanted = Q(pk__in=level)
+        # Parents as subqueries, so that the database does the work at any size: a district
+        # lies in a city, in a region, in a country; deeper chains are not recorded.
+        for _ in range(PLACE_DEPTH):
+            level = Place.objects.filter(children__in=level).values("pk")
+            wanted |= Q(pk__in=level)
+        return Place.objects.filter(wanted)
 
     def organisations(self) -> QuerySet[Organisation]:
+        """Every organisation, for an export of everything; otherwise those the selected
+        pairings, actions and agreements name."""
+        if self.unrestricted:
+            return Organisation.objects.all()
         return Organisation.objects.filter(
             Q(pairing_memberships__pairing__in=self.pairings()) | Q(actions__in=self.actions())
             | Q(agreement_parties__agreement__in=self.agreements())).distinct()

@@ -38,3 +38,5 @@ urlpatterns = [
     path("", include("citycoop.portfolio.urls")),
     path("", include("citycoop.web.urls")),
 ]
+
+handler404 = "citycoop.web.errors.not_found"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
     path("places/<slug:slug>/", views.place_detail, name="place"),
+    path("events/", views.event_list, name="events"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
 ]

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -329,6 +330,25 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit_profile": place.kind != PlaceKind.COUNTRY
         and can_edit_city_profile(request.user, place),
     })
+
+
+EVENTS_PER_PAGE = 50
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    """Events and missions, the coming ones first (soonest first), then the past ones (latest
+    first), then those whose date is not known; internal ones for signed-in people only."""
+    events = Event.objects.all() if request.user.is_authenticated else Event.objects.filter(
+        is_public=True)
+    today = datetime.date.today()
+    when = Case(When(when_start__gte=today, then=0), When(when_start__lt=today, then=1),
+                default=2)
+    coming_first = Case(When(when_start__gte=today, then="when_start"))
+    events = (events.select_related("place").annotate(when_group=when)
+              .order_by("when_group", coming_first.asc(), F("when_start").desc(nulls_last=True),
+                        "title", "pk"))
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "web/event_list.html", {"events": page.object_list, "page": page})
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -370,7 +370,10 @@ def test_organisers_email_the_survey_link_to_each_attendee_who_has_not_answered(
 
 def test_the_closing_report_counts_attendees_organisations_and_quality(
         client, event, manager, django_assert_max_num_queries):
-    assert "No answers yet." in text_of(client.get(url("report", event.slug)))
+    before = text_of(client.get(url("report", event.slug)))
+    assert "No answers yet." in before
+    # Nobody registered: attendance was not recorded, which is not "0 attendees".
+    assert "attendance not recorded here" in before and "0 attendees" not in before
     Event.objects.filter(pk=event.pk).update(capacity=None)
     people = [registered(event, 1, "Keele University"), registered(event, 2, "Keele University"),
               registered(event, 3, "Medilink"), registered(event, 4, "Medilink")]

@@ -185,6 +185,9 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, TEMPLATES + "report.html", {
         "event": event,
         "attendees": attended.count(),
+        # No registration at all means attendance was not recorded here, not that nobody
+        # came: the figures then say so instead of showing zeros.
+        "attendance_recorded": event.participations.exists(),
         "organisations": organisations,
         "quality": score,
         "by_question": [(question_label(name), mean)

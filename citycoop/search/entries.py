@@ -98,10 +98,16 @@ class ThemeFacts:
 
 @dataclass
 class NamedFacts:
-    """A place or an organisation as others name it."""
+    """A place or an organisation as others name it: a place's names in other scripts too,
+    so that 天津 finds what happens in Tianjin."""
 
     name: str
     country: str
+    other_names: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.other_names)
 
 
 @dataclass
@@ -176,8 +182,11 @@ class Facts:
 
     def places(self, ids: Iterable[int | None]) -> dict[int, NamedFacts]:
         def load(chunk: list[int]) -> None:
-            for row in Place.objects.filter(id__in=chunk).values("id", "name", "country"):
-                self._places[row["id"]] = NamedFacts(row["name"], row["country"])
+            for row in Place.objects.filter(id__in=chunk).values("id", "name", "country",
+                                                                 "other_names"):
+                others = row["other_names"] if isinstance(row["other_names"], dict) else {}
+                self._places[row["id"]] = NamedFacts(row["name"], row["country"], tuple(
+                    str(n) for n in others.values() if n and n != row["name"]))
         return self._fill(self._places, ids, load)
 
     def organisations(self, ids: Iterable[int | None]) -> dict[int, NamedFacts]:
@@ -214,7 +223,7 @@ class Facts:
                 if member is None:
                     continue
                 facts = found[pairing_id]
-                facts.member_names.append(member.name)
+                facts.member_names.extend(member.names)
                 if label and label != member.name:
                     facts.member_names.append(label)
                 if member.country:
@@ -351,7 +360,8 @@ def build_actions(ids: Collection[int] | None, facts: Facts) -> Iterator[dict]:
             # The topic is a lead-in label: it makes the title, the text the body.
             yield entry(facts, Kind.ACTION, row["id"], title=row["topic"] or shortened(row["text"]),
                         body=joined(row["text"], *sub_items),
-                        context=joined(pilot.title, p.label, *(n.name for n in named), *written),
+                        context=joined(pilot.title, p.label, *(x for n in named for x in n.names),
+                                       *written),
                         url=f"{pilot_url(p, pilot)}#action-{row['id']}",
                         is_public=pilot.is_public and p.is_public, pairing=p,
                         countries={*p.countries, *(n.country for n in named)},
@@ -381,7 +391,8 @@ def build_agreements(ids: Collection[int] | None, facts: Facts) -> Iterator[dict
             served = [pilots[i] for i in pilots_of.get(row["id"], ()) if i in pilots]
             yield entry(facts, Kind.AGREEMENT, row["id"], title=row["title"],
                         body=joined(row["text"], AgreementType(row["type"]).label),
-                        context=joined(p.label if p else "", *(n.name for n in named if n),
+                        context=joined(p.label if p else "",
+                                       *(x for n in named if n for x in n.names),
                                        *labels, *(pilot.title for pilot in served)),
                         url=f"{p.url}#agreements" if p else "",
                         is_public=row["is_public"] and (p is None or p.is_public), pairing=p,
@@ -411,7 +422,8 @@ def build_events(ids: Collection[int] | None, facts: Facts) -> Iterator[dict]:
             served = [pairings[p] for p in sorted(set(pairings_of.get(row["id"], ())))]
             yield entry(facts, Kind.EVENT, row["id"], title=row["title"],
                         body=joined(row["description"], EventKind(row["kind"]).label),
-                        context=joined(place.name if place else "", *(o.name for o in organisers),
+                        context=joined(*(place.names if place else ()),
+                                       *(o.name for o in organisers),
                                        *(p.label for p in served)),
                         url=reverse("web:event", args=[row["slug"]]),
                         # The first pairing it serves lends its programme and its members.
@@ -435,7 +447,8 @@ def build_organisations(ids: Collection[int] | None, facts: Facts) -> Iterator[d
             yield entry(facts, Kind.ORGANISATION, row["id"], title=name,
                         body=joined(row["description"], *(row["aliases"] or []),
                                     OrganisationType(row["type"]).label),
-                        context=joined(place.name if place else "", parent.name if parent else ""),
+                        context=joined(*(place.names if place else ()),
+                                       parent.name if parent else ""),
                         url=reverse("web:organisation", args=[row["slug"]]),
                         countries={row["country"] or (place.country if place else "")})
 

@@ -9,6 +9,18 @@ from django.core.management.base import OutputWrapper
 BAR_WIDTH = 30
 
 
+def plain(text: str) -> str:
+    """No colour: Django paints standard error red on a terminal, which is for errors, not
+    for a progress bar or a "written to" notice."""
+    return text
+
+
+def notice(stream: OutputWrapper, text: str) -> None:
+    """A message about the run (what was written where) on standard error, so that standard
+    output keeps only the data, in the terminal's own colour."""
+    stream.write(text, style_func=plain)
+
+
 class Bar:
     """A one-line bar on stderr, "reading [####....] 120/2000": redrawn in place on a
     terminal, one line every few seconds in a log. Short runs draw nothing."""
@@ -30,5 +42,6 @@ class Bar:
         filled = BAR_WIDTH * done // max(total, 1)
         line = f"{self.label} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total}"
         end = "\n" if not self.interactive or done == total else ""
-        self.stream.write(("\r" if self.interactive else "") + line, ending=end)
+        self.stream.write(("\r" if self.interactive else "") + line, style_func=plain,
+                          ending=end)
         self.stream.flush()

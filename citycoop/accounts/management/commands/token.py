@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from citycoop.accounts.models import ApiToken, TokenScope, User
 from citycoop.accounts.tokens import create_token, revoke_token
+from citycoop.common.progress import notice
 
 
 class Command(BaseCommand):
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             user = self.user(options["username"])
             token, secret = create_token(user, name=options["name"], scope=options["scope"],
                                          acting_user=None)
-            self.stderr.write(f"Token {token.pk} ({token.scope}) for {user.username}. Its "
+            notice(self.stderr, f"Token {token.pk} ({token.scope}) for {user.username}. Its "
                               f"secret, shown this once:")
             self.stdout.write(secret)
         elif action == "list":
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"No token has the id {options['token_id']}.")
             revoke_token(found, acting_user=None)
-            self.stderr.write(f"Token {found.pk} ({found.name}) revoked.")
+            notice(self.stderr, f"Token {found.pk} ({found.name}) revoked.")
 
     @staticmethod
     def user(username: str) -> User:

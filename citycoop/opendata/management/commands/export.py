@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from citycoop.common.progress import Bar
+from citycoop.common.progress import Bar, notice
 from citycoop.opendata.exporters import EXPORTERS, RECORD_TYPES, Exporter
 from citycoop.opendata.selection import Selection
 from citycoop.portfolio.models import Pairing
@@ -95,7 +95,7 @@ class Command(BaseCommand):
                                                             progress=progress))
         seconds = time.perf_counter() - started
         what = f"{record} " if record else ""
-        self.stderr.write(f"{what}{fmt} written to {output} ({output.stat().st_size:,} bytes"
+        notice(self.stderr, f"{what}{fmt} written to {output} ({output.stat().st_size:,} bytes"
                           f"{', public records only' if public else ''}) in {seconds:.2f} s.")
 
     def exporter(self, fmt: str, record: str, output: Path | None) -> Exporter:

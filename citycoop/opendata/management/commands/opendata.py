@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from citycoop.common.progress import Bar
+from citycoop.common.progress import Bar, notice
 from citycoop.opendata.dump import write_dump_file
 
 
@@ -29,5 +29,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, output: Path, **options: Any) -> None:
         started = time.perf_counter()
         write_dump_file(output, progress=Bar(self.stderr, "writing"))
-        self.stderr.write(f"Open data written to {output} ({output.stat().st_size:,} bytes) "
+        notice(self.stderr, f"Open data written to {output} ({output.stat().st_size:,} bytes) "
                           f"in {time.perf_counter() - started:.1f} s.")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+from typing import NoReturn
 
 # The commands a user of the product needs, in the order the help lists them. Anything else
 # given on the command line is passed to Django's management commands unchanged.
@@ -61,8 +63,72 @@ def django_app_of(command: str) -> str:
     return get_commands()[ALIASES.get(command, command)]
 
 
+def citycoop_version() -> str:
+    """The installed package's version; the module's own when run from a bare checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("citycoop")
+    except PackageNotFoundError:
+        import citycoop
+
+        return getattr(citycoop, "__version__", "unknown")
+
+
+def fail(message: str, status: int) -> NoReturn:
+    """One line on stderr and a non-zero status: what a user needs, without a traceback."""
+    print(f"citycoop: {message}", file=sys.stderr)
+    sys.exit(status)
+
+
+# How SQLite and PostgreSQL say that a table is missing: the database was never migrated.
+MISSING_TABLE = re.compile(r"no such table|relation .* does not exist")
+
+
+def database_name() -> str:
+    """The database a missing table was looked for in, as the user configured it."""
+    from django.conf import settings
+
+    return str(settings.DATABASES["default"].get("NAME", "?"))
+
+
+def leave_quietly_on_broken_pipe() -> NoReturn:
+    """The reader of our output went away (``citycoop export ... | head -1``): as the Python
+    docs advise for SIGPIPE, point stdout at devnull so that the flush at exit cannot raise
+    BrokenPipeError a second time, and stop without a word."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = list(sys.argv[1:] if argv is None else argv)
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db.utils import OperationalError, ProgrammingError
+
+    try:
+        run(list(sys.argv[1:] if argv is None else argv))
+        # Flush here, inside the try: a pipe closed early must not fail at interpreter exit.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        leave_quietly_on_broken_pipe()
+    except ImproperlyConfigured as error:
+        # The settings name the bad variable in their message; the traceback adds nothing.
+        fail(str(error), 2)
+    except (OperationalError, ProgrammingError) as error:
+        if not MISSING_TABLE.search(str(error)):
+            raise
+        fail(f"the database has no tables yet: run 'citycoop migrate' (database: "
+             f"{database_name()})", 1)
+
+
+def run(args: list[str]) -> None:
+    if args and args[0] in {"--version", "version"}:
+        # Django's own --version would print Django's version, which is not what users ask.
+        print(citycoop_version())
+        return
+    if args[:1] == ["help"] and len(args) > 1:
+        # 'citycoop help export' reads as 'citycoop export --help', as with git and Django.
+        args = [args[1], "--help"]
     if not args or args[0] in {"-h", "--help", "help"}:
         print(usage())
         return

@@ -205,7 +205,11 @@ def create_backup(target: Path | None = None) -> BackupInfo:
     (see :func:`archive_path`)."""
     kind = engine()
     target = archive_path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"the folder {target.parent} cannot be made: "
+                          f"{error.strerror or error}") from error
     with tempfile.TemporaryDirectory() as work:
         database = Path(work) / DATABASE_FILES[kind]
         counts = dump_database(kind, database)
@@ -214,18 +218,86 @@ def create_backup(target: Path | None = None) -> BackupInfo:
             "created": datetime.datetime.now(datetime.UTC).isoformat(), "counts": counts,
         }
         (Path(work) / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        partial = target.with_name(target.name + ".partial")
-        # Password hashes, contacts' details and internal records: for the owner's eyes only.
-        partial.touch(mode=0o600)
-        partial.chmod(0o600)
+        partial = write_partial(target, Path(work), database)
+    try:
+        # Never a half-written archive under the final name: it appears whole, or not at all.
+        target = publish(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)  # left over only when publishing failed
+    return BackupInfo(target, kind, counts)
+
+
+def write_partial(target: Path, work: Path, database: Path) -> Path:
+    """The archive, written to a temporary file beside ``target`` that no other run shares
+    (a name made from ``target``'s alone is shared by two backups started in the same
+    second, which then write into one file). Removed if anything fails; :func:`publish`
+    gives it its final name."""
+    # mkstemp makes the file readable by its owner only (mode 600), as an archive must be:
+    # it holds password hashes, contacts' details and internal records. The leading dot
+    # keeps it out of the archives that retention counts.
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                    suffix=".partial")
+    os.close(handle)
+    partial = Path(name)
+    try:
         with tarfile.open(partial, "w:gz") as archive:
-            archive.add(Path(work) / "manifest.json", arcname="manifest.json")
+            archive.add(work / "manifest.json", arcname="manifest.json")
             archive.add(database, arcname=database.name)
             media = Path(settings.MEDIA_ROOT)
             if media.is_dir():
                 archive.add(media, arcname="media")
-        partial.replace(target)  # never leave a half-written archive under the final name
-    return BackupInfo(target, kind, counts)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return partial
+
+
+def publish(partial: Path, target: Path) -> Path:
+    """Give the finished archive its name; the name it got. A stamped name another run took
+    meanwhile is never overwritten: the next free ``-N`` name is claimed instead. A name of
+    the user's own choosing is replaced, as they asked."""
+    if not is_scheduled_name(target):
+        partial.replace(target)
+        return target
+    while not claim(partial, target):
+        target = next_name(target)
+    return target
+
+
+def claim(partial: Path, target: Path) -> bool:
+    """Link the archive under ``target`` unless the name exists; True when it was free.
+
+    Checking that the name is free and then renaming would let two runs both see it free
+    and the second overwrite the first; a hard link is made atomically and fails instead.
+    """
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        return False
+    except OSError:
+        return claim_without_link(partial, target)
+    partial.unlink()
+    return True
+
+
+def claim_without_link(partial: Path, target: Path) -> bool:
+    """For a filesystem without hard links (FAT, some network shares): reserve the name by
+    creating it exclusively, which is atomic too, then rename the archive over the empty
+    reservation."""
+    try:
+        target.touch(mode=0o600, exist_ok=False)
+    except FileExistsError:
+        return False
+    partial.replace(target)
+    return True
+
+
+def next_name(target: Path) -> Path:
+    """``citycoop-STAMP-N.tar.gz`` after ``citycoop-STAMP(-N-1).tar.gz``, in the same folder."""
+    found = ARCHIVE_NAME.match(target.name)
+    assert found is not None, target
+    number = int(found.group(2) or 0) + 1
+    return target.with_name(f"citycoop-{found.group(1)}-{number}.tar.gz")
 
 
 def read_manifest(archive: tarfile.TarFile, path: Path) -> dict[str, Any]:

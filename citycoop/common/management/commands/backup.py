@@ -45,6 +45,9 @@ class Command(BaseCommand):
             pruned = prune_backups(info.path.parent, keep) if keep is not None else []
         except BackupError as error:
             raise CommandError(f"no backup was written: {error}") from error
+        except OSError as error:
+            # A full disk or a folder one may not write in: say so, as cron mails stderr.
+            raise CommandError(f"no backup was written: {error}") from error
         self.stdout.write(self.style.SUCCESS(
             f"Backed up {info.total} records ({info.engine}) to {info.path}"))
         for path in pruned:

@@ -4,7 +4,9 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import validate_email
 
 
 class Command(BaseCommand):
@@ -22,6 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, username: str, email: str, reset_password: bool,
                **options: Any) -> None:
         users = get_user_model()
+        check_account(users, username, email)
         user = users.objects.filter(username=username).first()
         if user is not None and not reset_password:
             self.stdout.write(f"The account {username!r} exists already; its password is unchanged "
@@ -38,3 +41,21 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{done} the admin account."))
         self.stdout.write(f"  user name: {username}\n  password:  {password}")
         self.stdout.write("  Keep this password now: it is not stored anywhere in clear text.")
+
+
+def check_account(users: Any, username: str, email: str) -> None:
+    """Refuse, before anything is written, what the sign-in form and the admin would refuse:
+    an account nobody can sign in to, or an address no mail reaches."""
+    if not username.strip():
+        raise CommandError("--username must not be empty.")
+    field = users._meta.get_field(users.USERNAME_FIELD)
+    try:
+        # The model's own validators: Django's username characters and the length limit.
+        field.run_validators(username)
+    except ValidationError as error:
+        raise CommandError(f"--username {username!r}: {' '.join(error.messages)}") from error
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise CommandError(f"--email {email!r} is not a valid e-mail address.") from error

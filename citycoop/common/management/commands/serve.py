@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import errno
+import socket
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +36,8 @@ class Command(BaseCommand):
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("The database needs migrating first: run 'citycoop migrate'.")
+        # Before announcing anything: "citycoop is serving" followed by a crash misleads.
+        check_can_listen(host, port)
         from citycoop.wsgi import application
 
         self.stdout.write(self.style.SUCCESS(f"citycoop is serving http://{host}:{port}/"))
@@ -42,7 +47,47 @@ class Command(BaseCommand):
             return
         from waitress import serve
 
-        serve(application, host=host, port=port, threads=threads, ident="citycoop")
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="citycoop")
+        except OSError as error:
+            # Another server may have taken the port since the check above.
+            if error.errno not in BIND_ERRORS:
+                raise
+            raise CommandError(listen_problem(host, port, error)) from error
+
+
+# The ways binding the address fails that a user can act on; listen_problem explains each.
+BIND_ERRORS = {errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL}
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Bind the address the server will listen on, and let it go again: a port in use, a
+    host that is not this machine's or a port that needs privileges each get a sentence."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as error:
+        raise CommandError(f"--host {host} is not an address or a known host name.") from error
+    with socket.socket(family, kind, proto) as probe:
+        if sys.platform != "win32":
+            # As the servers do: a port left in TIME_WAIT by a stopped server is free, while a
+            # listening socket still makes bind fail. (On Windows the option would steal it.)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise CommandError(listen_problem(host, port, error)) from error
+
+
+def listen_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} is already in use: stop the other server or choose another "
+                "with --port")
+    if error.errno == errno.EACCES:
+        return f"port {port} needs administrator rights: choose one above 1023 with --port"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"--host {host} is not an address of this machine: use 127.0.0.1 or 0.0.0.0"
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
 def serve_with_gunicorn(application: Any, bind: str, workers: int, threads: int) -> None:

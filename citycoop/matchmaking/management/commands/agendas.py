@@ -59,6 +59,22 @@ def _render(job: tuple[str, str]) -> str:
     return path
 
 
+def check_folder(out: Path) -> None:
+    """A path that is a file stops the command before anything is read or written."""
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {out} is a file, not a folder: give the folder to write "
+                           "the agendas in.")
+
+
+def make_folder(out: Path) -> None:
+    """The folder the agendas go to, made if needed, or a sentence saying why it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"--out {out}: the folder cannot be made: "
+                           f"{error.strerror or error}") from error
+
+
 class Command(BaseCommand):
     help = ("Write every participant's B2B agenda (their published meetings) as a PDF into a "
             "folder, one file per participant, with a progress bar on stderr.")
@@ -70,11 +86,12 @@ class Command(BaseCommand):
                             help="processes making PDFs at once (default: one per core)")
 
     def handle(self, *args: Any, event: str, out: Path, jobs: int, **options: Any) -> None:
+        out = Path(out)  # a str when called through call_command
+        check_folder(out)
         found = Event.objects.select_related("place").filter(slug=event).first()
         if found is None:
             raise CommandError(f"No event has the key {event!r}.")
-        out = Path(out)  # a str when called through call_command
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out)
         started = time.perf_counter()
         jobs_list = []
         for participation, items in event_agendas(found):

@@ -3,6 +3,7 @@ or its KPI report for a period."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,9 @@ class Command(BaseCommand):
                output: Path | None, **options: Any) -> None:
         if output is None and fmt in ("docx", "pdf"):
             raise CommandError(f"--format {fmt} writes a binary file: give --output FILE.")
+        if output is not None:
+            output = Path(output)  # a str when called through call_command
+            check_output(output)
         chosen = Programme.objects.filter(slug=programme).first() if programme else \
             default_programme()
         if chosen is None:
@@ -108,5 +112,31 @@ class Command(BaseCommand):
             sys.stdout.flush()
             self.stdout.write(data.decode(), ending="")
             return False
-        Path(output).write_bytes(data)
+        write_whole(Path(output), data)
         return True
+
+
+def check_output(output: Path) -> None:
+    """Refuse a path that cannot be written before the report is made, which can take
+    minutes: a missing folder is not made, since a typo in it would go unnoticed."""
+    folder = output.parent
+    if not folder.exists():
+        raise CommandError(f"--output {output}: the folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise CommandError(f"--output {output}: {folder} is a file, not a folder.")
+    if output.is_dir():
+        raise CommandError(f"--output {output} is a folder: give a file name in it.")
+
+
+def write_whole(output: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a failed write (a full disk, no permission)
+    leaves neither a half-written report nor a damaged previous one under the name."""
+    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb") as file:
+            file.write(data)
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CommandError(f"--output {output} could not be written: "
+                           f"{error.strerror or error}") from error

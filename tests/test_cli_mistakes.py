@@ -249,3 +249,11 @@ def test_a_database_without_tables_says_to_migrate(tmp_path):
     result = citycoop(tmp_path, "export", "--record", "pairings", "--format", "csv")
     assert_refused(result, "citycoop: the database has no tables yet: run 'citycoop migrate' "
                            f"(database: {tmp_path / 'citycoop.sqlite3'})")
+
+
+@pytest.mark.django_db
+def test_the_status_report_refuses_the_kpi_reports_narrowing_options(demo):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--group, --internal: only for 'report kpis'"):
+        call_command("report", "status", group="EU-China", internal=True)

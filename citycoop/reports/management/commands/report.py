@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from citycoop.common.progress import Bar
+from citycoop.common.progress import Bar, notice
 from citycoop.registry.models import Programme
 from citycoop.reports.forms import KpiFilterForm, scope_from
 from citycoop.reports.kpi_report import build_kpi_report, render_kpi_html, render_kpi_pdf
@@ -64,6 +64,13 @@ class Command(BaseCommand):
                output: Path | None, **options: Any) -> None:
         if output is None and fmt in ("docx", "pdf"):
             raise CommandError(f"--format {fmt} writes a binary file: give --output FILE.")
+        narrowed = [f"--{name}" for name in ("group", "pairing", "start", "end", "internal")
+                    if options.get(name)]
+        if report == "status" and narrowed:
+            # The status page is the programme's public page, whole: quietly ignoring a
+            # narrowing would hand over a report that is not the one asked for.
+            raise CommandError(f"{', '.join(narrowed)}: only for 'report kpis'; the status "
+                               "page covers the programme's public records, whole.")
         if output is not None:
             output = Path(output)  # a str when called through call_command
             check_output(output)
@@ -78,11 +85,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         status = build_status_report(chosen, progress=Bar(self.stderr, "reading"))
         if fmt == "pdf" and status.pairing_count > 50:
-            self.stderr.write(f"printing {status.pairing_count} pairings to PDF…")
+            notice(self.stderr, f"printing {status.pairing_count} pairings to PDF…")
         data = render(status, fmt, Bar(self.stderr, "writing"))
         if self.emit(data, output):
             seconds = time.perf_counter() - started
-            self.stderr.write(f"{chosen.slug}: {status.pairing_count} pairings written to "
+            notice(self.stderr, f"{chosen.slug}: {status.pairing_count} pairings written to "
                               f"{output} ({fmt}, {len(data):,} bytes) in {seconds:.2f} s.")
 
     def kpis(self, programme: Programme, fmt: str, output: Path | None,
@@ -103,7 +110,7 @@ class Command(BaseCommand):
         data = render_kpi_pdf(report) if fmt == "pdf" else render_kpi_html(report).encode()
         if self.emit(data, output):
             seconds = time.perf_counter() - started
-            self.stderr.write(f"{programme.slug}: KPI report written to {output} ({fmt}, "
+            notice(self.stderr, f"{programme.slug}: KPI report written to {output} ({fmt}, "
                               f"{len(data):,} bytes) in {seconds:.2f} s.")
 
     def emit(self, data: bytes, output: Path | None) -> bool:

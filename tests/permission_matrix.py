@@ -125,6 +125,7 @@ PAGES = [
     page("web:theme", EVERYONE, lambda w: ["urban-development"]),
     page("web:organisation", EVERYONE, lambda w: [w.organisation.slug]),
     page("web:place", EVERYONE, lambda w: ["lyon"]),
+    page("web:events", EVERYONE),
     page("web:event", EVERYONE, lambda w: [w.event.slug]),
     page("web:event", "AA AAA HH", lambda w: [w.internal_event.slug], note="internal event"),
     page("map", EVERYONE),

@@ -325,6 +325,11 @@ def test_each_export_of_the_demo_needs_a_few_queries_whoever_asks(demo, manager)
             # drafts and internal needs they see depend on it.
             for whole_portfolio in (("xlsx", ""), ("json", "")):
                 expected[whole_portfolio] += 2
+        if not selection.unrestricted:
+            # Narrower than everything: the places the records name, then the regions and
+            # countries those lie in (their parents, and every place's parent).
+            for with_places in (("csv", "places"), ("xlsx", ""), ("json", ""), ("geojson", "")):
+                expected[with_places] += 2
         assert made == expected, selection
 
 

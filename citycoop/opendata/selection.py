@@ -23,11 +23,29 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from citycoop.accounts.permissions import internal_reach
 from citycoop.events.models import Event
-from citycoop.portfolio.models import Action, Agreement, NextStep, Pairing, PilotProject
+from citycoop.portfolio.models import (
+    Action,
+    Agreement,
+    NextStep,
+    Pairing,
+    PairingMember,
+    PilotProject,
+)
 from citycoop.practices.models import Need, Practice
 from citycoop.registry.models import Organisation, Person, Place, Programme, Visibility
 
-PLACE_DEPTH = 4  # how many levels of parents an export follows up from a place it names
+
+def ancestors_of(places: QuerySet[Place]) -> list[int]:
+    """The ids of the places ``places`` lie in (a city's region and country), at any depth.
+    Few: regions and countries. Found from one read of the parents of ``places`` and one of
+    every place's parent, rather than one subquery a level that repeats ``places`` each time."""
+    parent_of = dict(Place.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
+    found: set[int] = set()
+    pending = set(places.filter(parent__isnull=False).values_list("parent_id", flat=True))
+    while pending:
+        found |= pending
+        pending = {parent_of[i] for i in pending if i in parent_of} - found
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -125,17 +143,17 @@ class Selection:
         they lie in: a place's parent is always in the export with it."""
         if self.unrestricted:
             return Place.objects.all()
-        level = Place.objects.filter(
-            Q(pairing_memberships__pairing__in=self.pairings())
-            | Q(actions__in=self.actions()) | Q(events__in=self.events())
-            | Q(organisations__in=self.organisations())).values("pk")
-        wanted = Q(pk__in=level)
-        # Parents as subqueries, so that the database does the work at any size: a district
-        # lies in a city, in a region, in a country; deeper chains are not recorded.
-        for _ in range(PLACE_DEPTH):
-            level = Place.objects.filter(children__in=level).values("pk")
-            wanted |= Q(pk__in=level)
-        return Place.objects.filter(wanted)
+        # Each source of places is its own subquery, so that the database reads each once;
+        # one query joining them all would multiply their rows into each other.
+        named = Place.objects.filter(
+            Q(pk__in=PairingMember.objects.filter(pairing__in=self.pairings())
+              .values("place_id"))
+            | Q(pk__in=Action.places.through.objects.filter(action__in=self.actions())
+                .values("place_id"))
+            | Q(pk__in=self.events().values("place_id"))
+            | Q(pk__in=self.organisations().values("place_id")))
+        return Place.objects.filter(Q(pk__in=named.values("pk"))
+                                    | Q(pk__in=ancestors_of(named)))
 
     def organisations(self) -> QuerySet[Organisation]:
         """Every organisation, for an export of everything; otherwise those the selected

@@ -13,6 +13,7 @@ from citycoop.common.countries import country_name
 from citycoop.events.models import Event, Participation
 from citycoop.portfolio.models import Agreement, AgreementStatus, Pairing, PilotProject
 from citycoop.registry.models import Programme, Theme
+from citycoop.registry.themes import below, theme_children
 
 
 def series(counter: Counter[str] | dict[str, int], limit: int = 12) -> dict[str, Any]:
@@ -54,18 +55,12 @@ def pilots_by_top_theme(pilots: QuerySet[PilotProject]) -> Counter[str]:
     however deep (Smart city and District heating count under Urban development and Energy),
     as the theme pages count them. One aggregate query: each theme is mapped to its top."""
     rows = list(Theme.objects.values_list("id", "parent_id", "name"))
-    parent = {theme_id: parent_id for theme_id, parent_id, _ in rows}
-    names = {theme_id: name for theme_id, _, name in rows}
-    below: dict[int, list[int]] = defaultdict(list)  # top -> itself and every theme under it
-    for theme_id in parent:
-        top, seen = theme_id, {theme_id}
-        while parent.get(top) is not None and parent[top] not in seen:
-            top = parent[top]
-            seen.add(top)
-        below[top].append(theme_id)
-    if not below:
+    children = theme_children([(theme_id, parent) for theme_id, parent, _ in rows])
+    names = {theme_id: name for theme_id, parent, name in rows if parent is None}
+    family = {top: below(children, top) for top in names}
+    if not family:
         return Counter()
-    top_of = Case(*(When(themes__in=ids, then=Value(top)) for top, ids in below.items()),
+    top_of = Case(*(When(themes__in=ids, then=Value(top)) for top, ids in family.items()),
                   output_field=IntegerField())
     counted = (pilots.filter(themes__isnull=False).annotate(top=top_of).values_list("top")
                .annotate(n=Count("id", distinct=True)).order_by())

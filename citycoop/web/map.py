@@ -27,10 +27,11 @@ from citycoop.common.compressed import Compressed
 from citycoop.common.freshness import cached_for_public
 from citycoop.portfolio.models import PairingStatus, Side
 from citycoop.registry.models import Programme, Theme
+from citycoop.registry.themes import theme_family
 
 from .map_geometry import arc_coordinates, great_circle, unwrap_longitudes
 from .map_practices import need_features, practice_features
-from .map_routes import MapPlace, Route, map_routes, theme_family
+from .map_routes import MapPlace, Route, map_routes
 
 __all__ = ["great_circle", "map_data", "map_routes", "unwrap_longitudes"]
 

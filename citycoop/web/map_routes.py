@@ -14,7 +14,7 @@ from django.db.models import Count, QuerySet
 from citycoop.accounts.permissions import internal_reach, visible_pairings
 from citycoop.common.slug_urls import slug_urls
 from citycoop.portfolio.models import Pairing, PairingMember, PilotProject, Side
-from citycoop.registry.models import Theme
+from citycoop.registry.themes import theme_family
 
 
 @dataclass(frozen=True)
@@ -57,22 +57,6 @@ class Route:
     def segments(self) -> list[tuple[MapPlace, MapPlace]]:
         """Every EU place to every partner place (a place on both sides is not an arc)."""
         return [(a, b) for a in self.eu for b in self.partner if a.id != b.id]
-
-
-def theme_family(slug: str) -> set[int]:
-    """The ids of the theme with this slug and of every theme below it (empty if unknown)."""
-    rows = list(Theme.objects.values_list("id", "parent_id", "slug"))
-    children: dict[int | None, list[int]] = {}
-    for theme_id, parent_id, _slug in rows:
-        children.setdefault(parent_id, []).append(theme_id)
-    family = {theme_id for theme_id, _parent, theme_slug in rows if theme_slug == slug}
-    pending = list(family)
-    while pending:
-        for child in children.get(pending.pop(), []):
-            if child not in family:
-                family.add(child)
-                pending.append(child)
-    return family
 
 
 def internal_scope(user: Any) -> Callable[[int, int], bool]:

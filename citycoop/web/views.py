@@ -62,10 +62,10 @@ from citycoop.registry.models import (
     Theme,
     Visibility,
 )
+from citycoop.registry.themes import below, theme_children
 from citycoop.reports.charts import chart_data, localised
 from citycoop.reports.figures import headline_figures
 from citycoop.reports.models import KpiSnapshot
-from citycoop.web.map_routes import theme_family
 
 
 def main_programme() -> Programme | None:
@@ -254,7 +254,8 @@ THEME_PILOTS_PER_PAGE = 100
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
-    pilots = (PilotProject.objects.filter(themes__in=theme_family(slug), is_public=True,
+    family = below(theme_children(), theme.pk)  # the theme and every narrower one
+    pilots = (PilotProject.objects.filter(themes__in=family, is_public=True,
                                           pairing__is_public=True)
               .select_related("pairing").distinct().order_by("pairing__label", "position", "id"))
     page = Paginator(pilots, THEME_PILOTS_PER_PAGE).get_page(request.GET.get("page"))

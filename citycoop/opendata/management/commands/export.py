@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
+from citycoop.common.files import write_beside
 from citycoop.common.progress import Bar, notice
 from citycoop.opendata.exporters import EXPORTERS, RECORD_TYPES, Exporter
 from citycoop.opendata.selection import Selection
@@ -147,15 +146,4 @@ class Command(BaseCommand):
         folder = output.parent if str(output.parent) else Path(".")
         if not folder.is_dir():
             raise CommandError(f"The folder {folder} does not exist.")
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                write(out)
-            # mkstemp makes the file private; give it the permissions a new file gets.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-            os.replace(temporary, output)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_beside(output, write)

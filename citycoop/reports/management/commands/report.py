@@ -3,7 +3,6 @@ or its KPI report for a period."""
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from citycoop.common.files import write_beside
 from citycoop.common.progress import Bar, notice
 from citycoop.registry.models import Programme
 from citycoop.reports.forms import KpiFilterForm, scope_from
@@ -136,14 +136,10 @@ def check_output(output: Path) -> None:
 
 
 def write_whole(output: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a failed write (a full disk, no permission)
-    leaves neither a half-written report nor a damaged previous one under the name."""
-    partial = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    """The report under its name only once whole (see :func:`write_beside`); a failed write
+    (a full disk, no permission) says why."""
     try:
-        with open(partial, "wb") as file:
-            file.write(data)
-        partial.replace(output)
+        write_beside(output, lambda out: out.write(data))
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise CommandError(f"--output {output} could not be written: "
                            f"{error.strerror or error}") from error

@@ -150,9 +150,9 @@ def default_backup_path(folder: Path | None = None) -> Path:
     """A new archive's path in ``folder`` (default DATA_DIR/backups), never one that exists."""
     folder = Path(folder or Path(settings.DATA_DIR) / "backups")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-    target, number = folder / f"citycoop-{stamp}.tar.gz", 1
+    target = folder / f"citycoop-{stamp}.tar.gz"
     while target.exists():
-        target, number = folder / f"citycoop-{stamp}-{number}.tar.gz", number + 1
+        target = next_name(target)
     return target
 
 

@@ -33,8 +33,7 @@ from citycoop.matchmaking.engine import partner_eval as ev  # noqa: E402
 from citycoop.matchmaking.engine.partner_fit import (  # noqa: E402
     FITTED,
     REASONED,
-    fit_weights,
-    signals,
+    fit_to_pairings,
 )
 from citycoop.matchmaking.engine.partners import Rules, Weights  # noqa: E402
 
@@ -44,12 +43,6 @@ PAIRINGS = ROOT.parent / "shared" / "data" / "pairings.json"
 def same(p: ev.Pairing) -> tuple[str, str, str]:
     """What the evaluation hides together: the rows of the same two places in a programme."""
     return p.eu_key, p.partner_key, p.programme
-
-
-def fitted_on(data: ev.Data, **build: Any) -> Weights:
-    """Weights fitted to every leave-one-out case of ``data``."""
-    return fit_weights([signals(case.index, case.query, case.rules, case.hidden.partner_key)
-                        for case in ev.cases(data, **build)])
 
 
 def told_country(weights: Weights) -> ev.Variant:
@@ -78,13 +71,13 @@ def main() -> None:
     build: dict[str, Any] = {"lookup": ev.gazetteer_lookup(),
                              "embedder": ev.cached_embedder(True)}
 
-    fitted = fitted_on(data, **build)
+    fitted = fit_to_pairings(data, **build)
     hidden = list(dict.fromkeys(same(p) for p in data.pairings if p.topics or p.tags))
     held_out: dict[tuple[str, str, str], Weights] = {}
     for done, key in enumerate(hidden, start=1):
         rest = ev.Data([p for p in data.pairings if same(p) != key], data.priorities,
                        data.places)
-        held_out[key] = fitted_on(rest, **build)
+        held_out[key] = fit_to_pairings(rest, **build)
         print(f"\rfitting without each pairing: {done}/{len(hidden)}", end="", file=sys.stderr)
     print(file=sys.stderr)
 

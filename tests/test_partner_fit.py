@@ -14,6 +14,7 @@ from citycoop.matchmaking.engine.partner_fit import (
     FITTED,
     REASONED,
     Signals,
+    fit_to_pairings,
     fit_weights,
     signals,
 )
@@ -90,9 +91,8 @@ def test_the_shipped_weights_are_the_fit_to_the_real_pairings():
     pairings, the signals or the fit change, refit and ship the new weights."""
     path = require_shared("data/pairings.json")
     data = partner_eval.parse(json.loads(path.read_text(encoding="utf-8")))
-    found = [signals(c.index, c.query, c.rules, c.hidden.partner_key)
-             for c in partner_eval.cases(data, lookup=partner_eval.gazetteer_lookup(),
-                                         embedder=partner_eval.cached_embedder(True))]
-    fitted, shipped = fit_weights(found), Weights()
+    fitted = fit_to_pairings(data, lookup=partner_eval.gazetteer_lookup(),
+                             embedder=partner_eval.cached_embedder(True))
+    shipped = Weights()
     for name in FITTED:
         assert getattr(fitted, name) == pytest.approx(getattr(shipped, name), abs=0.02), name

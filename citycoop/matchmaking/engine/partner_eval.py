@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -253,7 +254,7 @@ class Case:
     rules: Rules
     of: int  # how many cases there are in all
 
-    @property
+    @cached_property  # read once for every way a case is ranked
     def keys(self) -> list[str]:
         return [p.key for p in self.index.profiles]
 

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 
+from citycoop.matchmaking.engine import partner_eval
 from citycoop.matchmaking.engine.partners import CityProfile, PartnerIndex, Rules, Weights
 
-__all__ = ["FITTED", "REASONED", "Signals", "fit_weights", "signals"]
+__all__ = ["FITTED", "REASONED", "Signals", "fit_to_pairings", "fit_weights", "signals"]
 
 # The weights set by reasoning about what each signal means, before any fitting: the prior.
 REASONED = Weights(tfidf=1.0, embedding=1.0, complement=0.5, themes=0.5, sdgs=0.2,
@@ -91,3 +93,13 @@ def fit_weights(cases: Sequence[Signals], prior: Weights | None = None, *,
                      bounds=[(0.0, None)] * len(FITTED))
     return replace(prior, **{name: round(float(v), 2)
                              for name, v in zip(FITTED, found.x, strict=True)})
+
+
+def fit_to_pairings(data: partner_eval.Data, *, lookup: partner_eval.Lookup | None = None,
+                    embedder: Any = None) -> Weights:
+    """Weights fitted to every leave-one-out case of a pairings file (as parsed by
+    ``partner_eval.parse``); ``lookup`` and ``embedder`` as ``partner_eval.cases`` takes
+    them."""
+    return fit_weights([signals(case.index, case.query, case.rules, case.hidden.partner_key)
+                        for case in partner_eval.cases(data, lookup=lookup,
+                                                       embedder=embedder)])

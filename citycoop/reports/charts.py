@@ -15,6 +15,10 @@ from citycoop.portfolio.models import Agreement, AgreementStatus, Pairing, Pilot
 from citycoop.registry.models import Programme, Theme
 from citycoop.registry.themes import below, theme_children
 
+# The label of undated records. The figures are kept for all visitors of a language but may
+# be recomputed where no language is active, so words are put in by localised().
+UNDATED = ""
+
 
 def series(counter: Counter[str] | dict[str, int], limit: int = 12) -> dict[str, Any]:
     items = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
@@ -22,7 +26,8 @@ def series(counter: Counter[str] | dict[str, int], limit: int = 12) -> dict[str,
 
 
 def quarter(day: Any) -> str:
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    """"2016 Q3"; UNDATED for no date."""
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}" if day else UNDATED
 
 
 def chart_data(programme: Programme) -> dict[str, Any]:
@@ -67,11 +72,6 @@ def pilots_by_top_theme(pilots: QuerySet[PilotProject]) -> Counter[str]:
     return Counter({names[top]: n for top, n in counted if top in names})
 
 
-# The label of undated records. The figures are kept for all visitors of a language but may
-# be recomputed where no language is active, so words are put in by localised().
-UNDATED = ""
-
-
 def agreements_over_time(programme: Programme) -> dict[str, Any]:
     """Agreements by status, by the year they were signed (or are dated); undated ones apart."""
     rows = (Agreement.objects.filter(pairing__programme=programme, is_public=True)
@@ -91,14 +91,13 @@ def events_per_quarter(programme: Programme) -> dict[str, Any]:
     """Events and their participants by the quarter they began in; undated events (or dated
     without a year) apart, last, so that the chart adds up to the programme's events."""
     events = Event.objects.filter(pairings__programme=programme, is_public=True).distinct()
-    per_quarter: Counter[str] = Counter(quarter(day) if day else UNDATED for day in
+    per_quarter: Counter[str] = Counter(quarter(day) for day in
                                         events.values_list("when_start", flat=True))
     people: Counter[str] = Counter()
     for day, n in (Participation.objects.filter(event__in=events.values("pk"))
                    .values_list("event__when_start").annotate(n=Count("id"))):
-        people[quarter(day) if day else UNDATED] += n
-    labels = sorted(q for q in per_quarter if q != UNDATED) + (
-        [UNDATED] if UNDATED in per_quarter else [])
+        people[quarter(day)] += n
+    labels = sorted(per_quarter, key=lambda q: (q == UNDATED, q))  # undated last
     return {"labels": labels, "events": [per_quarter[q] for q in labels],
             "participants": [people[q] for q in labels]}
 

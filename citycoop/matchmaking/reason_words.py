@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from citycoop.common.countries import country_in_sentence as country_name
+from citycoop.common.countries import country_in_sentence
 
 from .engine.partner_text import and_join, sentence
 from .engine.partner_text import people as english_people
@@ -51,21 +51,21 @@ WORDINGS: dict[str, Callable[[Sequence[str], str], str]] = {
     % {"goals": joined([f"SDG {g}" for g in w])},
     "country_context": lambda w, s: _("cities and regions in %(country)s work on similar "
                                       "topics")
-    % {"country": country_name(s)},
+    % {"country": country_in_sentence(s)},
     "programme_context": lambda w, s: _("%(programme)s partners in %(country)s work on "
                                         "similar topics")
-    % {"programme": s, "country": country_name(w[0])},
+    % {"programme": s, "country": country_in_sentence(w[0])},
     "programme_country": lambda w, s: _("%(programme)s already works in %(country)s")
-    % {"programme": s or _("the programme"), "country": country_name(w[0])},
+    % {"programme": s or _("the programme"), "country": country_in_sentence(w[0])},
     "paired_before": lambda w, s: (_("already worked with you (%(where)s)")
                                    % {"where": joined(w)}) if w
     else _("already worked with you"),
     "organisations": lambda w, s: _("%(organisations)s already work with %(place)s partners")
     % {"organisations": joined(w), "place": s},
     "tie_country": lambda w, s: _("you already work with partners in %(country)s")
-    % {"country": country_name(s)},
+    % {"country": country_in_sentence(s)},
     "peers": lambda w, s: _("they already work with cities in %(country)s")
-    % {"country": country_name(s)},
+    % {"country": country_in_sentence(s)},
     "size": lambda w, s: _("similar size: %(mine)s and %(theirs)s people")
     % {"mine": people(int(w[0])), "theirs": people(int(w[1]))},
     "level": lambda w, s: _level(w[0]),
